@@ -1,0 +1,96 @@
+r"""Activation functions σ = g(sum) and their derivatives ∂σ/∂sum.
+
+Each :class:`Activation` gives the value σ^l_j = g(sum^l_j), the derivative
+∂σ^l_j/∂sum^l_j (the middle factor of the notes' product, "just differentiate the
+activation function"), a name, and both in LaTeX.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.special import expit
+
+
+def _sigmoid(s):
+    r"""σ = 1 / (1 + e^{-sum}), computed without overflow for any sum (scipy's expit)."""
+    return expit(np.asarray(s, dtype=float))
+
+
+def _sigmoid_prime(s):
+    r"""∂σ/∂sum = σ (1 - σ)."""
+    g = _sigmoid(s)
+    return g * (1.0 - g)
+
+
+def _tanh_prime(s):
+    r"""∂σ/∂sum = 1 - tanh²(sum)."""
+    return 1.0 - np.tanh(s) ** 2
+
+
+def _relu(s):
+    return np.maximum(np.asarray(s, dtype=float), 0.0)
+
+
+def _relu_prime(s):
+    r"""∂σ/∂sum = 1 if sum > 0 else 0 (we take 0 at sum = 0)."""
+    return (np.asarray(s) > 0).astype(float)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function g with its derivative, name and LaTeX."""
+
+    name: str
+    value: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray], np.ndarray]
+    latex: str
+    derivative_latex: str
+    #: ∂σ/∂sum written in terms of σ itself (saves recomputing g in the backward pass)
+    derivative_from_value: Callable[[np.ndarray], np.ndarray] = None
+
+    def __call__(self, s):
+        return self.value(s)
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+sigmoid = Activation(
+    "sigmoid", _sigmoid, _sigmoid_prime,
+    r"\sigma(s) = \frac{1}{1 + e^{-s}}",
+    r"\frac{\partial \sigma}{\partial s} = \sigma(s)\,(1 - \sigma(s))",
+    lambda g: g * (1.0 - g),
+)
+tanh = Activation(
+    "tanh", np.tanh, _tanh_prime,
+    r"\tanh(s) = \frac{e^{s} - e^{-s}}{e^{s} + e^{-s}}",
+    r"\frac{\partial \sigma}{\partial s} = 1 - \tanh^2(s)",
+    lambda g: 1.0 - g * g,
+)
+relu = Activation(
+    "relu", _relu, _relu_prime,
+    r"\mathrm{relu}(s) = \max(0, s)",
+    r"\frac{\partial \sigma}{\partial s} = \begin{cases} 1 & s > 0 \\ 0 & s \le 0 \end{cases}",
+    lambda g: (g > 0).astype(float),
+)
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (sigmoid, tanh, relu)}
+#: scikit-learn's name for the sigmoid
+ACTIVATIONS["logistic"] = sigmoid
+
+
+def get(name: "str | Activation") -> Activation:
+    """The activation called ``name``; a ValueError lists the known ones otherwise."""
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        known = ", ".join(sorted(k for k in ACTIVATIONS if k != "logistic"))
+        raise ValueError(f"unknown activation {name!r}: the known activations are {known}")
+    return ACTIVATIONS[name]
+
+
+def log_sigmoid(s):
+    r"""log σ(s) = -log(1 + e^{-s}), exact and finite for every finite s."""
+    return -np.logaddexp(0.0, -np.asarray(s, dtype=float))

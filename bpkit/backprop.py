@@ -1,0 +1,99 @@
+r"""Backpropagation, vectorized: the notes' three factors as matrix products.
+
+For one weight the notes write
+
+    ∂E/∂w^l_ij = ∂E/∂σ^l_j · ∂σ^l_j/∂sum^l_j · ∂sum^l_j/∂w^l_ij
+               = ∂E/∂σ^l_j · g'(sum^l_j)   · σ^{l-1}_i
+
+Call δ^l_j = ∂E/∂σ^l_j · ∂σ^l_j/∂sum^l_j = ∂E/∂sum^l_j (one number per example). Then,
+over all m examples at once (rows are examples):
+
+* output layer:  δ^L = (σ^L - Y) / m                (:meth:`CrossEntropy.delta`)
+* every layer:   ∂E/∂W^l = (σ^{l-1})ᵀ δ^l           (Σ over examples of σ^{l-1}_i δ^l_j)
+* memo step:     ∂E/∂σ^{l-1} = δ^l (W^l)ᵀ            (Σ_p δ^l_p w^l_jp: the notes' sum over p)
+* hidden layer:  δ^{l-1} = ∂E/∂σ^{l-1} ⊙ g'(sum^{l-1})
+* penalty:       + (λ/m) W^l                         (:func:`bpkit.objective.penalty_gradient`)
+
+The forward record (every sum^l and σ^l) and the δ^l of the layer to the right are the
+memoized values: each is computed once and read again.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Forward, Network, check_lam, check_XY
+from .notation import Gradient, Layers
+from .objective import CrossEntropy, penalty
+
+
+def backward(net: Network, record: Forward, delta_L: np.ndarray):
+    """Propagate δ^L = ∂(·)/∂sum^L back through the network.
+
+    Returns ``(dW, db, dE_dsigma, delta)``, all :class:`Layers`: ``dW[l]`` (n_{l-1}, n_l),
+    ``db[l]`` (n_l,) or None, and per-example ``dE_dsigma[l]`` = ∂/∂σ^l (l = 1..L-1; the
+    output entry is None) and ``delta[l]`` = ∂/∂sum^l (l = 1..L), each (m, n_l).
+    """
+    L = net.L
+    dW = [None] * L
+    db = [None] * L if net.b is not None else None
+    deltas = [None] * L
+    dsig = [None] * L
+    delta = delta_L
+    for l in range(L, 0, -1):
+        deltas[l - 1] = delta
+        dW[l - 1] = record.sigmas[l - 1].T @ delta          # ∂sum^l_j/∂w^l_ij = σ^{l-1}_i
+        if net.mask is not None:
+            dW[l - 1] *= net.mask[l]
+        if db is not None:
+            db[l - 1] = delta.sum(axis=0)                     # ∂sum^l_j/∂b^l_j = 1
+        if l > 1:
+            dE_dsigma = delta @ net.W[l].T                    # Σ_p δ^l_p w^l_jp
+            dsig[l - 2] = dE_dsigma
+            g = net.activation(l - 1)
+            delta = dE_dsigma * g.derivative_from_value(record.sigmas[l - 1])  # ⊙ ∂σ/∂sum
+    return (Layers(dW, 1, "∂E/∂w"), None if db is None else Layers(db, 1, "∂E/∂b"),
+            Layers(dsig, 1, "∂E/∂σ"), Layers(deltas, 1, "∂E/∂sum"))
+
+
+def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False) -> Gradient:
+    """∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer, by vectorized backpropagation.
+
+    Returns a :class:`~bpkit.notation.Gradient` with ``.W[l]``, ``.b[l]`` and ``.E``;
+    ``.extras`` holds the forward ``record``, the per-example ``dE_dsigma`` and ``delta``
+    Layers, and the ``penalty`` gradient, each a named step of the derivation.
+    """
+    X, Y = check_XY(net, X, Y)
+    lam = check_lam(lam)
+    m = X.shape[0]
+    record = net.forward(X)
+    sigma_L = record.sigmas[net.L]
+    E = CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, m, regularize_bias)
+    delta_L = CrossEntropy.delta(sigma_L, Y)                  # (σ^L_k - y_k) / m
+    dW, db, dsig, deltas = backward(net, record, delta_L)
+    if lam:
+        for l in dW.layers():
+            dW[l] += (lam / m) * (net.W[l] if net.mask is None else net.W[l] * net.mask[l])
+            if regularize_bias and db is not None:
+                db[l] += (lam / m) * net.b[l]
+    return Gradient(dW, db, E, extras={"record": record, "dE_dsigma": dsig, "delta": deltas})
+
+
+def output_gradient(net: Network, X, k: int = 0) -> Gradient:
+    r"""∂σ^L_k/∂w^l_ij: the derivative of output neuron k itself (no objective), summed over X's rows.
+
+    This is the notes' first example, ∂o/∂w^1_1 = ∂f/∂g_1 · ∂g_1/∂w^1_1, for o = σ^L_k.
+    The same backward pass with δ^L = ∂σ^L_k/∂sum^L seeded at neuron k only.
+    ``.E`` is None; ``.extras["output"]`` holds σ^L_k for every example.
+    """
+    from .network import check_X
+
+    X = check_X(net, X)
+    if not 0 <= k < net.sizes[-1]:
+        raise IndexError(f"k = {k} but the output layer L = {net.L} has {net.sizes[-1]} neurons")
+    record = net.forward(X)
+    sigma_L = record.sigmas[net.L]
+    delta_L = np.zeros_like(sigma_L)
+    delta_L[:, k] = net.output.derivative_from_value(sigma_L[:, k])
+    dW, db, dsig, deltas = backward(net, record, delta_L)
+    return Gradient(dW, db, None, extras={"record": record, "output": sigma_L[:, k].copy(),
+                                          "dE_dsigma": dsig, "delta": deltas})

@@ -1,0 +1,108 @@
+r"""The objective E(w) of the notes: cross-entropy over the output layer plus an L2 penalty.
+
+.. math::
+
+    E(w) = -\frac{1}{m}\sum_{e=1}^{m}\sum_k \Big[y^{(e)}_k \log σ^L_k(x^{(e)})
+           + (1 - y^{(e)}_k)\log(1 - σ^L_k(x^{(e)}))\Big]
+           + \frac{λ}{2m}\sum_l\sum_i\sum_j (w^l_{ij})^2
+
+**How λ is scaled**: the penalty is λ/(2m) times the sum of the squares of the weights of
+*every* layer l = 1..L, where m is the number of examples in the batch. Its gradient is
+therefore ∂/∂w^l_ij = (λ/m) w^l_ij. Biases are not weights in the notes and are not
+penalized unless ``regularize_bias=True``. (scikit-learn's ``alpha`` is this λ.)
+
+The cross-entropy "only looks at the output layer" and is computed from the output sums
+in log-sigmoid form, log σ(s) = -log(1 + e^{-s}), so that sum^L_k = ±800 still gives an
+exact, finite E and gradient (the naive log(σ) gives log(0) = -inf).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network, check_lam, check_XY
+from .notation import Layers
+
+
+class CrossEntropy:
+    """The cross-entropy cost, separated from its output-layer delta (as Nielsen's network2)."""
+
+    @staticmethod
+    def fn(sum_L: np.ndarray, Y: np.ndarray) -> float:
+        r"""-(1/m) Σ_e Σ_k [y_k log σ(sum^L_k) + (1-y_k) log(1-σ(sum^L_k))], stably.
+
+        Uses log σ(s) = -logaddexp(0, -s) and log(1 - σ(s)) = -logaddexp(0, s).
+        """
+        m = sum_L.shape[0]
+        losses = Y * np.logaddexp(0.0, -sum_L) + (1.0 - Y) * np.logaddexp(0.0, sum_L)
+        return float(losses.sum() / m)
+
+    @staticmethod
+    def naive_fn(sigma_L: np.ndarray, Y: np.ndarray) -> float:
+        """The textbook formula on σ^L itself; overflows to inf/nan when σ^L is 0 or 1.
+
+        Kept only so a lesson can show why :meth:`fn` exists. Never used for training.
+        """
+        m = sigma_L.shape[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(-(Y * np.log(sigma_L) + (1 - Y) * np.log(1 - sigma_L)).sum() / m)
+
+    @staticmethod
+    def dE_dsigma(sigma_L: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        r"""∂E/∂σ^L_k = -(1/m) [y_k/σ^L_k - (1-y_k)/(1-σ^L_k)] for every example.
+
+        Infinite where σ^L_k is exactly 0 or 1; backpropagation uses :meth:`delta` instead.
+        """
+        m = sigma_L.shape[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -(Y / sigma_L - (1 - Y) / (1 - sigma_L)) / m
+
+    @staticmethod
+    def delta(sigma_L: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        r"""∂E/∂sum^L_k = ∂E/∂σ^L_k · ∂σ^L_k/∂sum^L_k = (σ^L_k - y_k) / m.
+
+        The product simplifies because ∂σ/∂sum = σ(1-σ) for the sigmoid output: the two
+        factors' denominators cancel, and the result is finite for every sum^L_k.
+        """
+        m = sigma_L.shape[0]
+        return (sigma_L - Y) / m
+
+
+def penalty(net: Network, lam: float, m: int, regularize_bias: bool = False) -> float:
+    r"""The regularization term λ/(2m) Σ_l Σ_i Σ_j (w^l_ij)² over the weights of every layer.
+
+    With ``regularize_bias=True`` the biases b^l_j are added to the sum.
+    """
+    total = sum(float(np.sum(w * w)) for w in net.W)
+    if regularize_bias and net.b is not None:
+        total += sum(float(np.sum(b * b)) for b in net.b)
+    return lam / (2.0 * m) * total
+
+
+def penalty_gradient(net: Network, lam: float, m: int, regularize_bias: bool = False):
+    r"""∂/∂w^l_ij of the penalty, (λ/m) w^l_ij, for every layer: returns (W, b) as Layers.
+
+    This is the term the notes' product of three factors leaves out. ``b`` is None
+    without biases; it is zero unless ``regularize_bias=True``.
+    """
+    W = Layers([lam / m * w for w in net.W], first=1, name="∂E/∂w")
+    if net.mask is not None:
+        for l in W.layers():
+            W[l] = np.where(net.mask[l], W[l], 0.0)
+    b = None
+    if net.b is not None:
+        b = Layers([(lam / m * bl) if regularize_bias else np.zeros_like(bl) for bl in net.b],
+                   first=1, name="∂E/∂b")
+    return W, b
+
+
+def objective(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False) -> float:
+    """E(w) for a batch X (m, n_0) with targets Y (m, n_L): see the module docstring."""
+    X, Y = check_XY(net, X, Y)
+    lam = check_lam(lam)
+    record = net.forward(X)
+    return CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, X.shape[0], regularize_bias)
+
+
+def cross_entropy(net: Network, X, Y) -> float:
+    """The cross-entropy part of E(w) alone (λ = 0)."""
+    return objective(net, X, Y, 0.0)
