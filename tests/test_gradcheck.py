@@ -1,0 +1,48 @@
+"""Does the gradient check tell a right gradient from a wrong one?"""
+import numpy as np
+import pytest
+
+import bpkit
+from catalogue import make_case
+
+
+def test_numerical_gradient_leaves_the_network_unchanged():
+    """After central differences, are the weights and biases exactly as before?"""
+    net, X, Y = make_case((3, 4, 2), seed=0)
+    before = net.get_flat().copy()
+    bpkit.numerical_gradient(net, X, Y, 1.0, True)
+    assert np.array_equal(net.get_flat(), before)
+
+
+def test_gradient_check_passes_backprop():
+    """Does backprop pass the check, with a relative error far below the tolerance?"""
+    net, X, Y = make_case((3, 4, 2), seed=1)
+    result = bpkit.gradient_check(net, X, Y, 0.7)
+    assert result.ok and result.relative_error < 1e-6
+    assert str(result).startswith("backprop and central differences agree")
+
+
+@pytest.mark.parametrize("mistake", ["no_penalty", "transposed", "sign"])
+def test_gradient_check_catches_a_wrong_gradient(mistake):
+    """Does the check fail a gradient that forgot λ/m·w, transposed W^1, or flipped the sign?"""
+    net, X, Y = make_case((3, 3, 2), seed=2)
+
+    def wrong(net, X, Y, lam, rb):
+        g = bpkit.gradient(net, X, Y, 0.0 if mistake == "no_penalty" else lam, rb)
+        if mistake == "transposed":
+            g.W[1] = g.W[1].T.copy()
+        if mistake == "sign":
+            g.W[2] = -g.W[2]
+        return g
+
+    result = bpkit.gradient_check(net, X, Y, 2.0, method=wrong)
+    assert not result.ok
+    assert "DISAGREE" in str(result)
+
+
+def test_relative_error():
+    """Is the relative error max |a-b| / (|a|+|b|), and 0 for equal vectors?"""
+    assert bpkit.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert bpkit.relative_error([1.0, 3.0], [1.0, 1.0]) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="cannot compare gradients of 2 and 3 entries"):
+        bpkit.relative_error([1.0, 2.0], [1.0, 2.0, 3.0])
