@@ -1,0 +1,286 @@
+r"""Graded checks for lesson 05: the objective E(w).
+
+.. math::
+
+    E(w) = -\frac{1}{m}\sum_{e}\sum_k \Big[y^{(e)}_k \log σ^L_k + (1 - y^{(e)}_k)\log(1 - σ^L_k)\Big]
+           + \frac{λ}{2m}\sum_l\sum_i\sum_j (w^l_{ij})^2
+
+* 05.1 ``E(net, X, Y, lam)``: E(w) with the regularization term, stable when σ^L saturates;
+* 05.2 ``penalty_grad(net, lam, m)``: ∂/∂w^l_ij of the penalty, for every layer;
+* 05.3 ``cross_entropy_stable(sum_L, Y)``: the cross-entropy from sum^L by the log-sigmoid.
+
+Every check draws fresh hidden networks (depth, widths, activation, biases), data and λ on
+every run and compares against bpkit (``bpkit.objective``, ``bpkit.penalty_gradient``,
+``bpkit.CrossEntropy.fn``). The student's code gets copies: mutating them fools nothing.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..network import Network
+from ..objective import CrossEntropy, objective, penalty, penalty_gradient
+from ._core import Hint, as_array, check, close, compare, fresh_rng
+
+__all__ = ["objective_E", "penalty_gradient_check", "stable_cross_entropy"]
+
+LOG_SIGMOID_HINT = (
+    "when σ^L_k saturates (sum^L_k = ±40 or ±800, so σ^L_k rounds to exactly 0 or 1), log σ^L_k or "
+    "log(1 - σ^L_k) becomes log 0. Never take the log of σ^L_k: compute both logs from sum^L_k with the "
+    "log-sigmoid, log σ(s) = -log(1 + e^(-s)) and log(1 - σ(s)) = log σ(-s); np.logaddexp(0, -s) "
+    "evaluates log(1 + e^(-s)) without overflow (np.log1p(np.exp(-s)) overflows at s = -800)."
+)
+CLIP_HINT = (
+    "right while σ^L stays away from 0 and 1, wrong when it saturates: clipping σ^L_k or adding a small ε "
+    "inside the log changes E there (by tens or hundreds). Compute the logs from sum^L_k with the "
+    "log-sigmoid instead, exactly."
+)
+
+
+# ------------------------------------------------------------------------------ cases
+def random_network(rng, L: int | None = None, bias: bool | None = None, hidden: str | None = None,
+                   min_width: int = 1) -> Network:
+    """A random network: depth L (1..4), widths 1..5, hidden activation and biases at random.
+
+    Biases, when present, are drawn nonzero (a zero bias could hide a penalized one).
+    """
+    L = int(rng.integers(1, 5)) if L is None else L
+    sizes = [int(rng.integers(min_width, 6)) for _ in range(L + 1)]
+    hidden = str(rng.choice(["sigmoid", "tanh", "relu"])) if hidden is None else hidden
+    bias = bool(rng.integers(0, 2)) if bias is None else bias
+    net = Network(sizes, hidden=hidden, bias=bias, seed=int(rng.integers(2**31)))
+    if bias:
+        for l in net.b.layers():
+            net.b[l] = rng.uniform(-1, 1, net.sizes[l])
+    return net
+
+
+def random_data(rng, net: Network, m: int | None = None):
+    """X (m, n_0) standard normal and 0/1 targets Y (m, n_L), m = 3..8."""
+    m = int(rng.integers(3, 9)) if m is None else m
+    X = rng.normal(size=(m, net.sizes[0]))
+    Y = rng.integers(0, 2, size=(m, net.sizes[-1])).astype(float)
+    return X, Y
+
+
+def describe(net: Network, m: int, lam: float | None = None) -> str:
+    """The hidden case in words, for hints: ``a 3-4-1 tanh network with biases, m = 5, λ = 1.3``."""
+    sizes = "-".join(str(n) for n in net.sizes)
+    hidden = f" {net.hidden.name}" if net.L > 1 else ""
+    bias = "with biases" if net.b is not None else "without biases"
+    lam_text = "" if lam is None else f", λ = {lam:.3g}"
+    return f"on a hidden {sizes}{hidden} network {bias}, m = {m}{lam_text}"
+
+
+def saturate(net: Network, X, target: float = 800.0) -> Network:
+    """A copy of ``net`` whose output sums reach ±``target``: w^L (and b^L) scaled up."""
+    net = net.copy()
+    sums = net.forward(X).sums[net.L]
+    scale = target / max(float(np.max(np.abs(sums))), 1e-3)
+    net.W[net.L] = net.W[net.L] * scale
+    if net.b is not None:
+        net.b[net.L] = net.b[net.L] * scale
+    return net
+
+
+def _scalar(value, name: str) -> float:
+    """The student's E as one float, or a hint (an array, None, a string ...)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise Hint(f"{name} should return one number, got {type(value).__name__}.") from None
+    if arr.size != 1:
+        raise Hint(f"{name} should return one number (a sum over examples and output neurons), "
+                   f"got an array of shape {arr.shape}.")
+    return float(arr.reshape(()))
+
+
+def _call(f, *args):
+    """Call the student's function on copies, silencing numpy's warnings (hidden cases saturate)."""
+    with np.errstate(all="ignore"):
+        return f(*args)
+
+
+def _copies(net, *arrays):
+    return (net.copy(),) + tuple(np.array(a, copy=True) for a in arrays)
+
+
+# ------------------------------------------------------------------------------ 05.1
+@check("05.1", "E(w) with the regularization term λ/2m Σ_l Σ_i Σ_j (w^l_ij)²", points=3)
+def objective_E(E):
+    r"""``E(net, X, Y, lam)`` must return E(w): the cross-entropy of σ^L plus λ/2m Σ (w^l_ij)²."""
+    rng = fresh_rng()
+    cases = [
+        random_network(rng, L=int(rng.integers(2, 4)), bias=True),
+        random_network(rng, L=int(rng.integers(2, 4)), bias=False),
+        random_network(rng),
+    ]
+    for net in cases:
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        lam = float(rng.uniform(0.5, 3.0))
+        ce = CrossEntropy.fn(net.forward(X).sums[net.L], Y)
+        pen = penalty(net, lam, m)
+        where = describe(net, m, lam)
+        got = _scalar(_call(E, *_copies(net, X, Y), lam), "E(net, X, Y, lam)")
+        if not np.isfinite(got):
+            raise Hint(f"E is {got} {where}, where σ^L does not even saturate.")
+        mistakes = {
+            f"{where}: E equals the cross-entropy alone: the penalty term is missing.": ce,
+            f"{where}: the penalty is twice what it should be: it is λ/2m, not λ/m, times Σ (w^l_ij)².":
+                ce + 2 * pen,
+            f"{where}: the penalty is missing its 1/m: it is λ/2m Σ (w^l_ij)², scaled per example like the "
+            "cross-entropy.": ce + m * pen,
+            f"{where}: the cross-entropy is missing its 1/m (E averages over the m examples).": m * ce + pen,
+            f"{where}: both terms are missing their 1/m.": m * ce + m * pen,
+            f"{where}: sign error: the cross-entropy is -(1/m) Σ [y log σ + (1-y) log(1-σ)], which is >= 0.":
+                -ce + pen,
+            f"{where}: sign error: the penalty is added, not subtracted.": ce - pen,
+            f"{where}: sign error: E is >= 0, yours is negative.": -(ce + pen),
+            f"{where}: only the output layer is penalized, but the penalty covers the weights of EVERY "
+            "layer l = 1..L.": ce + lam / (2 * m) * float(np.sum(net.W[net.L] ** 2)),
+        }
+        if net.b is not None:
+            mistakes[f"{where}: you penalized the biases: the penalty sums the weights w^l_ij only "
+                     "(biases are not penalized by default)."] = ce + penalty(net, lam, m, regularize_bias=True)
+        if net.sizes[-1] > 1:
+            mistakes[f"{where}: you divided the cross-entropy by m·n_L: E sums over the output neurons k "
+                     "and divides by m only."] = ce / net.sizes[-1] + pen
+        compare(got, ce + pen, "E(w)", mistakes)
+
+    # σ^L saturates: the naive log gives inf or nan, clipping gives a wrong finite value
+    while True:  # (a dead relu layer can leave every sum^L at 0: draw again)
+        base = random_network(rng, L=int(rng.integers(1, 3)), min_width=2)
+        X, Y = random_data(rng, base, m=6)
+        Y[:, :] = (base.forward(X).sums[base.L] < 0)  # targets opposite to the output's sign: the worst case
+        net = saturate(base, X)
+        if np.max(np.abs(net.forward(X).sums[net.L])) > 700:
+            break
+    lam = float(rng.uniform(0.5, 3.0))
+    m = X.shape[0]
+    expected = objective(net, X, Y, lam)
+    got = _scalar(_call(E, *_copies(net, X, Y), lam), "E(net, X, Y, lam)")
+    if not np.isfinite(got):
+        raise Hint(f"E is {got} {describe(net, m, lam)} whose sums sum^L_k reach ±800: " + LOG_SIGMOID_HINT)
+    if not close(got, expected):
+        raise Hint(f"{describe(net, m, lam)} whose sums sum^L_k reach ±800: E is " + CLIP_HINT)
+
+
+# ------------------------------------------------------------------------------ 05.2
+def _layers(answer, L: int, name: str) -> list:
+    """The student's per-layer list [for l = 1..L] (a list, tuple or bpkit Layers)."""
+    if isinstance(answer, np.ndarray) or answer is None or isinstance(answer, (str, bytes, dict)):
+        raise Hint(f"{name} should return a list with one array per layer l = 1..L, got "
+                   f"{type(answer).__name__}.")
+    try:
+        items = list(answer)
+    except TypeError:
+        raise Hint(f"{name} should return a list with one array per layer l = 1..L, got "
+                   f"{type(answer).__name__}.") from None
+    if len(items) != L:
+        extra = " (layer 0, the input, has no weights: start at l = 1)" if len(items) == L + 1 else ""
+        raise Hint(f"{name} returned {len(items)} arrays for a network with L = {L} layers of weights: "
+                   f"return one per layer l = 1..L{extra}.")
+    return items
+
+
+def check_layer_shapes(items, net: Network, name: str, layers=None) -> list:
+    """Each item as a float array of w^l's shape (n_{l-1}, n_l), or a hint (transposed, wrong layer ...).
+
+    ``layers`` (default 1..L) are the layers l the items stand for, in order.
+    """
+    layers = list(net.W.layers()) if layers is None else list(layers)
+    shapes = [(net.sizes[l - 1], net.sizes[l]) for l in layers]
+    got_shapes = [np.shape(a) for a in items]
+    if len(layers) > 1 and got_shapes != shapes and got_shapes[::-1] == shapes:
+        raise Hint(f"{name}: the layers are in reverse order: the list starts with layer l = 1 "
+                   "(∂/∂w^1 first) and ends with the output layer L.")
+    out = []
+    for l, a in zip(layers, items):
+        n0, n1 = net.sizes[l - 1], net.sizes[l]
+        shape = np.shape(a)
+        if shape != (n0, n1):
+            if shape == (n1, n0):
+                raise Hint(f"{name}: layer {l} has shape {shape} but w^{l} has shape (n_{l-1}, n_{l}) = "
+                           f"({n0}, {n1}): you swapped i and j (transposed W^{l}); the row is i, the neuron of "
+                           f"layer {l - 1}.")
+            if shape == (n1, n1) and n0 != n1:
+                raise Hint(f"{name}: layer {l} has shape {shape}: you used σ^l instead of σ^(l-1). w^l_ij "
+                           f"multiplies σ^(l-1)_i, the neuron the weight comes from.")
+            raise Hint(f"{name}: wrong shape for layer {l}: {shape} but w^{l} has shape ({n0}, {n1}).")
+        out.append(as_array(a, f"{name} for layer {l}", (n0, n1)))
+    return out
+
+
+def flat(arrays) -> np.ndarray:
+    return np.concatenate([np.ravel(a) for a in arrays]) if len(arrays) else np.zeros(0)
+
+
+@check("05.2", "the penalty's gradient ∂/∂w^l_ij [λ/2m Σ (w^l_ij)²] = λ/m·w^l_ij", points=2)
+def penalty_gradient_check(penalty_grad):
+    r"""``penalty_grad(net, lam, m)`` must return [∂/∂w^1, ..., ∂/∂w^L] of the penalty alone."""
+    rng = fresh_rng()
+    cases = [random_network(rng, L=int(rng.integers(2, 5)), bias=True), random_network(rng)]
+    n = int(rng.integers(2, 5))  # a square network: a transposed W^l has the right shape
+    cases.append(Network((n, n, n), hidden="tanh", bias=False, seed=int(rng.integers(2**31))))
+    for net in cases:
+        m = int(rng.integers(3, 50))
+        lam = float(rng.uniform(0.5, 3.0))
+        where = describe(net, m, lam)
+        name = "penalty_grad(net, lam, m)"
+        answer = _call(penalty_grad, net.copy(), lam, m)
+        items = check_layer_shapes(_layers(answer, net.L, name), net, name)
+        expected, _ = penalty_gradient(net, lam, m)
+        ref = flat(list(expected))
+        W = [net.W[l] for l in net.W.layers()]
+        only_last = [np.zeros_like(w) for w in W[:-1]] + [lam / m * W[-1]]
+        mistakes = {
+            f"{where}: half the right size: the derivative of (w^l_ij)² is 2 w^l_ij, and the 2 cancels the "
+            "1/2 of λ/2m.": 0.5 * ref,
+            f"{where}: you forgot the 1/m: the penalty is λ/2m Σ (w^l_ij)², so its derivative keeps the m.":
+                m * ref,
+            f"{where}: that is the penalty's terms λ/2m (w^l_ij)², not their derivative.":
+                flat([lam / (2 * m) * w ** 2 for w in W]),
+            f"{where}: sign error: the penalty grows with |w^l_ij|, so its derivative has the sign of w^l_ij.":
+                -ref,
+            f"{where}: only the output layer has a gradient, but the penalty covers every layer l = 1..L.":
+                flat(only_last),
+        }
+        if all(w.shape[0] == w.shape[1] for w in W):
+            mistakes[f"{where}: you swapped i and j (transposed W^l): entry [i, j] is ∂/∂w^l_ij."] = flat(
+                [lam / m * w.T for w in W])
+        compare(flat(items), ref, "∂penalty/∂w", mistakes)
+
+
+# ------------------------------------------------------------------------------ 05.3
+@check("05.3", "a stable cross-entropy from sum^L (log-sigmoid)", points=2)
+def stable_cross_entropy(cross_entropy_stable):
+    r"""``cross_entropy_stable(sum_L, Y)`` must return -(1/m) Σ_e Σ_k [y log σ(sum^L_k) + (1-y) log(1-σ(sum^L_k))]."""
+    rng = fresh_rng()
+    name = "cross_entropy_stable(sum_L, Y)"
+    for _ in range(3):
+        m, nL = int(rng.integers(3, 9)), int(rng.integers(2, 5))
+        S = rng.normal(0, 3, size=(m, nL))
+        Y = rng.integers(0, 2, size=(m, nL)).astype(float)
+        Y[0, 0] = rng.uniform(0.1, 0.9)  # targets may be any number in [0, 1]
+        where = f"with sum^L of shape ({m}, {nL})"
+        got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy()), name)
+        ref = CrossEntropy.fn(S, Y)
+        if not np.isfinite(got):
+            raise Hint(f"the cross-entropy is {got} {where}, where σ^L does not even saturate.")
+        compare(got, ref, "the cross-entropy", {
+            f"{where}: you forgot the 1/m (the cross-entropy averages over the m examples).": m * ref,
+            f"{where}: you divided by m·n_L: sum over the output neurons k, divide by m only.": ref / nL,
+            f"{where}: sign error: the cross-entropy is -(1/m) Σ [...], which is >= 0.": -ref,
+            f"{where}: y_k and 1 - y_k are swapped: y_k goes with log σ(sum^L_k), 1 - y_k with "
+            "log(1 - σ(sum^L_k)).": CrossEntropy.fn(-S, Y),
+        })
+    # saturated sums: ±40 and ±800, every target
+    S = np.array([[40.0, -40.0], [800.0, -800.0], [40.0, -800.0], [800.0, -40.0], [3.0, -2.0]])
+    Y = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    order = rng.permutation(S.shape[0])
+    S, Y = S[order], Y[order]
+    got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy()), name)
+    if not np.isfinite(got):
+        raise Hint(f"the cross-entropy is {got} for sums sum^L_k = ±40 and ±800: " + LOG_SIGMOID_HINT)
+    if not close(got, CrossEntropy.fn(S, Y)):
+        raise Hint("for sums sum^L_k = ±40 and ±800 the cross-entropy is " + CLIP_HINT)

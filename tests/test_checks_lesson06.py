@@ -1,0 +1,268 @@
+"""Do lesson 06's graded checks pass every right answer and fail each common mistake with its hint?
+
+Every check draws fresh hidden cases, so each test runs several times.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bpkit.checks import CheckFailed
+from bpkit.checks import lesson06 as checks
+
+REPEAT = range(5)
+
+
+def passes(check, answer, capsys):
+    check(answer)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("PASSED " + check.info.exercise), out
+
+
+def fails(check, answer, *fragments):
+    with pytest.raises(CheckFailed) as info:
+        check(answer)
+    text = str(info.value)
+    assert text.startswith(f"FAILED {check.info.exercise} "), text
+    for fragment in fragments:
+        assert fragment in text, text
+    return text
+
+
+def unanswered(*args):
+    raise NotImplementedError()
+
+
+def sig(s):
+    return 1 / (1 + np.exp(-s))
+
+
+def derivative(name, s):
+    if name == "sigmoid":
+        return sig(s) * (1 - sig(s))
+    if name == "tanh":
+        return 1 - np.tanh(s) ** 2
+    return (s > 0).astype(float)
+
+
+# ------------------------------------------------------------------------ 06.1  the recursion
+def make_recursion(kind="right"):
+    def dE_dsigma(net, record, dE_dsigma_next, l):
+        act_next = net.activation(l + 1).name
+        s_next = record.sums[l + 1]
+        W = net.W[l + 1]
+        if kind == "no-derivative":
+            return dE_dsigma_next @ W.T
+        if kind == "at-sigma":
+            return (dE_dsigma_next * derivative(act_next, record.sigmas[l + 1])) @ W.T
+        if kind == "transposed":
+            return (dE_dsigma_next * derivative(act_next, s_next)) @ W
+        if kind == "one-too-far":
+            out = (dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+            return out * derivative(net.activation(l).name, record.sums[l])
+        if kind == "sign":
+            return -(dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+        if kind == "summed":
+            return ((dE_dsigma_next * derivative(act_next, s_next)) @ W.T).sum(axis=0)
+        if kind == "mutates":  # zeroes its inputs after computing the right answer
+            out = (dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+            dE_dsigma_next[...] = 0
+            W[...] = 0
+            return out
+        return (dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+
+    return dE_dsigma
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind", ["right", "mutates"])
+def test_recursion_right_answer_passes(run, kind, capsys):
+    """Does the recursion Σ_p ∂E/∂σ^(l+1)_p g'(sum^(l+1)_p) w^(l+1)_jp pass (even if it then mutates its inputs)?"""
+    passes(checks.recursion, make_recursion(kind), capsys)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("no-derivative", "forgot the activation derivative"),
+    ("at-sigma", "at σ^(l+1)_p"),
+    ("transposed", "swapped i and j"),
+    ("one-too-far", "one factor further"),
+    ("sign", "sign error"),
+    ("summed", "one row per example"),
+])
+def test_recursion_mistakes_fail_with_their_hint(run, kind, hint):
+    """Does each common mistake in the recursion fail with the hint that names it?"""
+    fails(checks.recursion, make_recursion(kind), hint)
+
+
+def test_recursion_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.recursion, unanswered, "not answered yet")
+
+
+# ------------------------------------------------------------------------ 06.2  activation derivatives
+def make_dsigma(kind="right", only=None):
+    def dsigma_dsum(name, s):
+        if only is not None and name != only:
+            return derivative(name, s)
+        if kind == "value":
+            return {"sigmoid": sig(s), "tanh": np.tanh(s), "relu": np.maximum(s, 0)}[name]
+        if kind == "on-sum":
+            return {"sigmoid": s * (1 - s), "tanh": 1 - s ** 2, "relu": (s > 0) * 1.0}[name]
+        if kind == "no-square":
+            return 1 - np.tanh(s)
+        if kind == "ones":
+            return np.ones_like(s)
+        if kind == "sign":
+            return -derivative(name, s)
+        if kind == "scalar":
+            return 0.25
+        return derivative(name, s)
+
+    return dsigma_dsum
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_activation_derivatives_right_answer_passes(run, capsys):
+    """Do the right derivatives of sigmoid, tanh and relu pass?"""
+    passes(checks.activation_derivatives, make_dsigma(), capsys)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("answer, hint", [
+    (make_dsigma("value"), "not its derivative"),
+    (make_dsigma("on-sum", only="sigmoid"), "for sigmoid: you applied σ(1 - σ) to sum"),
+    (make_dsigma("on-sum", only="tanh"), "for tanh: you applied 1 - σ² to sum"),
+    (make_dsigma("no-square", only="tanh"), "forgot the square"),
+    (make_dsigma("ones", only="relu"), "for relu: ∂σ/∂sum is 0 where sum <= 0"),
+    (make_dsigma("value", only="relu"), "for relu: that is the activation's value"),
+    (make_dsigma("sign"), "sign error"),
+    (make_dsigma("scalar"), "not one number"),
+])
+def test_activation_derivatives_mistakes_fail_with_their_hint(run, answer, hint):
+    """Does each common mistake in ∂σ/∂sum fail with its hint, naming the activation?"""
+    fails(checks.activation_derivatives, answer, hint)
+
+
+def test_activation_derivatives_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.activation_derivatives, unanswered, "not answered yet")
+
+
+# ------------------------------------------------------------------------ 06.3  the third factor
+def make_dW(kind="right"):
+    def dE_dW_layer(record, delta, l):
+        prev = record.sigmas[l - 1]
+        if kind == "transposed":
+            return delta.T @ prev
+        if kind == "sigma-l":
+            return record.sigmas[l].T @ delta
+        if kind == "mean":
+            return prev.T @ delta / delta.shape[0]
+        if kind == "sign":
+            return -prev.T @ delta
+        if kind == "twice":
+            act = record.net.activation(l).name
+            return prev.T @ (delta * derivative(act, record.sums[l]))
+        return prev.T @ delta
+
+    return dE_dW_layer
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_weight_factor_right_answer_passes(run, capsys):
+    """Does Σ_e σ^(l-1)_i δ^l_j, i.e. (σ^(l-1))ᵀ δ^l, pass?"""
+    passes(checks.weight_factor, make_dW(), capsys)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("transposed", "swapped i and j"),
+    ("sigma-l", "σ^l instead of σ^(l-1)"),
+    ("mean", "do not divide by m again"),
+    ("sign", "sign error"),
+    ("twice", "multiplied by it twice"),
+])
+def test_weight_factor_mistakes_fail_with_their_hint(run, kind, hint):
+    """Does each common mistake with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i fail with its hint?"""
+    fails(checks.weight_factor, make_dW(kind), hint)
+
+
+def test_weight_factor_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.weight_factor, unanswered, "not answered yet")
+
+
+# ------------------------------------------------------------------------ 06.4  full backprop
+def make_backprop(kind="right"):
+    def backprop(net, X, Y, lam):
+        m = X.shape[0]
+        rec = net.forward(X)
+        L = net.L
+        delta = (rec.sigmas[L] - Y) / (1 if kind == "no-m" else m)
+        if kind == "sign-delta":
+            delta = -delta
+        dW, db = [None] * L, [None] * L
+        for l in range(L, 0, -1):
+            src = rec.sigmas[l] if kind == "sigma-l" else rec.sigmas[l - 1]
+            dW[l - 1] = src.T @ delta
+            db[l - 1] = delta.sum(axis=0)
+            if l > 1:
+                W = net.W[l] if kind == "transposed-back" else net.W[l].T
+                back = delta @ W
+                if kind != "no-derivative":
+                    back = back * derivative(net.hidden.name, rec.sums[l - 1])
+                delta = back
+        scale = {"no-lambda": 0.0, "half": 0.5 * lam / m, "no-m": lam}.get(kind, lam / m)
+        for l in range(1, L + 1):
+            dW[l - 1] = dW[l - 1] + scale * net.W[l]
+            if kind == "bias" and net.b is not None:
+                db[l - 1] = db[l - 1] + scale * net.b[l]
+        if kind == "transposed":
+            dW = [w.T for w in dW]
+        if kind == "sign":
+            dW = [-w for w in dW]
+            db = [-b for b in db]
+        if kind == "dW-only":
+            return dW
+        if kind == "reversed":
+            dW = dW[::-1]
+        return dW, (db if net.b is not None else None)
+
+    return backprop
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_full_backprop_right_answer_passes(run, capsys):
+    """Does a right backprop (any depth, biases or not, the λ/m·w term) pass?"""
+    passes(checks.full_backprop, make_backprop(), capsys)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("no-lambda", "forgot the λ/m·w^l_ij term"),
+    ("transposed", "swapped i and j"),
+    ("transposed-back", "swapped i and j"),
+    ("sigma-l", "σ^l instead of σ^(l-1)"),
+    ("no-derivative", "forgot the activation derivative"),
+    ("no-m", "forgot 1/m"),
+    ("sign", "sign error"),
+    ("sign-delta", "sign error"),
+    ("bias", "penalized the biases"),
+    ("half", "not λ/2m·w^l_ij"),
+    ("dW-only", "pair (dW, db)"),
+])
+def test_full_backprop_mistakes_fail_with_their_hint(run, kind, hint):
+    """Does each common backprop mistake fail with the hint that names it?"""
+    fails(checks.full_backprop, make_backprop(kind), hint)
+
+
+def test_full_backprop_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.full_backprop, unanswered, "not answered yet")
+
+
+def test_full_backprop_reversed_layers_fail():
+    """Does a list in the order L..1 fail (with the reverse-order hint when the shapes tell)?"""
+    text = fails(checks.full_backprop, make_backprop("reversed"))
+    assert "reverse order" in text or "not right" in text or "shape" in text, text
