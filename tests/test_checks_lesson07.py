@@ -1,0 +1,319 @@
+"""Do lesson 07's graded checks pass every right answer, and fail each common mistake with its own hint?
+
+Every check runs on fresh random cases, so each right answer and each mistake is tried several times.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit.checks import CheckFailed
+from bpkit.checks import lesson07 as checks
+
+REPEAT = 5
+
+
+def run(check, answer) -> str:
+    """Run ``check(answer)``; return what it printed (it raises CheckFailed on failure)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check(answer)
+    return out.getvalue()
+
+
+def fails_with(check, answer, *fragments: str) -> str:
+    with pytest.raises(CheckFailed) as info:
+        run(check, answer)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+def unanswered(*args):
+    raise NotImplementedError()
+
+
+# ----------------------------------------------------------------------------- 07.1
+def delta_right(sigma_L, Y):
+    return (sigma_L - Y) / sigma_L.shape[0]
+
+
+@pytest.mark.parametrize("attempt", range(REPEAT))
+def test_output_delta_passes_the_right_answer(attempt):
+    """Does δ^L = (σ^L − Y)/m pass, printing exactly the PASSED line?"""
+    assert run(checks.output_delta, delta_right) == "PASSED 07.1 the output layer's δ^L = ∂E/∂sum^L for a batch [1/1 points]\n"
+
+
+def test_output_delta_passes_an_inplace_answer_without_being_fooled():
+    """Does an answer that overwrites its σ^L argument still get judged on the right values?"""
+    def inplace(sigma_L, Y):
+        sigma_L -= Y
+        sigma_L /= sigma_L.shape[0]
+        return sigma_L
+    run(checks.output_delta, inplace)
+
+
+@pytest.mark.parametrize("attempt", range(REPEAT))
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda s, Y: s - Y, "you forgot 1/m"),
+    (lambda s, Y: (Y - s) / s.shape[0], "sign error"),
+    (lambda s, Y: (s - Y) / s.size, "m·n_L"),
+    (lambda s, Y: -(Y / s - (1 - Y) / (1 - s)) / s.shape[0], "you stopped at ∂E/∂σ^L_k"),
+    (lambda s, Y: (s - Y) / s.shape[0] * s * (1 - s), "once too often"),
+    (lambda s, Y: ((s - Y) / s.shape[0]).T, "swap i and j"),
+    (lambda s, Y: (s - Y).mean(axis=0), "one row per example"),
+    (lambda s, Y: None, "returned None"),
+], ids=["no-1/m", "sign", "m*nL", "dE/dsigma", "double-derivative", "transposed", "averaged", "none"])
+def test_output_delta_diagnoses_each_mistake(attempt, wrong, hint):
+    """Does each common mistake in δ^L fail with the hint that names it?"""
+    fails_with(checks.output_delta, wrong, "FAILED 07.1", hint)
+
+
+def test_output_delta_unanswered_fails():
+    """Does the shipped exercise (raise NotImplementedError) fail with 'not answered yet'?"""
+    fails_with(checks.output_delta, unanswered, "not answered yet")
+
+
+# ----------------------------------------------------------------------------- 07.2
+def backprop_with(net, X, Y, lam, *, penalty=1.0, bias_penalty=0.0, one_over_m=True, sign=1.0,
+                  derivative=True, sigma_l=False, transpose_rec=False, transpose_dW=False, lam_over=None):
+    """A vectorized backprop written from scratch (not with bpkit.gradient), with optional mistakes."""
+    m = X.shape[0]
+    rec = net.forward(X)
+    delta = sign * (rec.sigmas[net.L] - Y) / (m if one_over_m else 1)
+    dW, db = [None] * net.L, [None] * net.L
+    pen = lam / m if lam_over is None else lam / lam_over
+    for l in range(net.L, 0, -1):
+        left = rec.sigmas[l] if sigma_l else rec.sigmas[l - 1]
+        dW[l - 1] = (delta.T @ left if transpose_dW else left.T @ delta) + penalty * pen * net.W[l]
+        db[l - 1] = delta.sum(axis=0)
+        if net.b is not None:
+            db[l - 1] = db[l - 1] + bias_penalty * pen * net.b[l]
+        if l > 1:
+            dsig = delta @ (net.W[l] if transpose_rec else net.W[l].T)
+            delta = dsig * net.activation(l - 1).derivative(rec.sums[l - 1]) if derivative else dsig
+    return dW, (db if net.b is not None else None)
+
+
+@pytest.mark.parametrize("attempt", range(REPEAT))
+def test_backprop_passes_the_right_answer(attempt):
+    """Does a from-scratch vectorized backprop pass on random depths, widths, activations, λ and biases?"""
+    assert run(checks.backprop, backprop_with) == (
+        "PASSED 07.2 vectorized backprop: ∂E/∂W^l and ∂E/∂b^l for every layer [3/3 points]\n")
+
+
+def test_backprop_passes_bpkit_gradient_and_a_mutating_answer():
+    """Does bpkit's own gradient pass, and is an answer that scrambles the net it gets judged correctly?"""
+    def via_bpkit(net, X, Y, lam):
+        g = bpkit.gradient(net, X, Y, lam)
+        return list(g.W), (None if g.b is None else list(g.b))
+
+    def scrambles(net, X, Y, lam):
+        result = backprop_with(net, X, Y, lam)
+        for l in net.W.layers():
+            net.W[l] = np.zeros_like(net.W[l])
+        X[...] = 0.0
+        return result
+
+    run(checks.backprop, via_bpkit)
+    run(checks.backprop, scrambles)
+
+
+MISTAKES_07_2 = [
+    (dict(penalty=0.0), "you forgot the penalty's own derivative (λ/m)·w^l_ij"),
+    (dict(bias_penalty=1.0), "you penalized the biases"),
+    (dict(lam_over=1.0), "you forgot to divide λ by m"),
+    (dict(one_over_m=False), "you forgot 1/m"),
+    (dict(sign=-1.0), "sign error in δ^L"),
+    (dict(derivative=False), "you forgot the activation derivative"),
+    (dict(sigma_l=True), "σ^l instead of σ^{l-1}"),
+    (dict(transpose_rec=True), "swapped i and j (transposed W) in the recursion"),
+    (dict(transpose_dW=True), "swap"),
+]
+
+
+@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("flags, hint", MISTAKES_07_2, ids=[h[:30] for _, h in MISTAKES_07_2])
+def test_backprop_diagnoses_each_mistake(attempt, flags, hint):
+    """Does each listed mistake fail 07.2 with the hint that names it (on fresh random cases)?"""
+    def wrong(net, X, Y, lam):
+        return backprop_with(net, X, Y, lam, **flags)
+    fails_with(checks.backprop, wrong, "FAILED 07.2 vectorized backprop", hint)
+
+
+def test_backprop_diagnoses_the_derivative_taken_of_sigma():
+    """Is g'(σ) instead of g'(sum) named, when the activation makes them differ?"""
+    def wrong(net, X, Y, lam):
+        m = X.shape[0]
+        rec = net.forward(X)
+        delta = (rec.sigmas[net.L] - Y) / m
+        dW, db = [], []
+        for l in range(net.L, 0, -1):
+            dW.insert(0, rec.sigmas[l - 1].T @ delta + lam / m * net.W[l])
+            db.insert(0, delta.sum(axis=0))
+            if l > 1:
+                delta = (delta @ net.W[l].T) * net.activation(l - 1).derivative(rec.sigmas[l - 1])
+        return dW, (db if net.b is not None else None)
+    for _ in range(20):  # relu gives the same numbers (σ > 0 exactly when sum > 0): retry until it differs
+        try:
+            run(checks.backprop, wrong)
+        except CheckFailed as e:
+            assert "evaluated at the wrong place" in str(e) or "forgot the activation derivative" in str(e), str(e)
+            return
+    pytest.fail("g'(σ) was never caught in 20 runs")
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda net, X, Y, lam: backprop_with(net, X, Y, lam)[0], "return a pair (dW, db)"),
+    (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0][1:], backprop_with(net, X, Y, lam)[1]),
+     "one entry per layer"),
+    (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0], None) if net.b is not None else 1 / 0,
+     "this network has biases"),
+    (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0],
+                             [np.zeros(n) for n in net.sizes[1:]]), "∂E/∂b^l is not"),
+    (lambda net, X, Y, lam: net.W[1] @ X, "Check the orientations"),
+], ids=["no-pair", "missing-layer", "no-db", "db-wrong", "shape-error"])
+def test_backprop_explains_malformed_answers(wrong, hint):
+    """Are answers of the wrong form (no pair, a missing layer, no db, a matmul error) explained?"""
+    fails_with(checks.backprop, wrong, "FAILED 07.2", hint)
+
+
+def test_backprop_unanswered_fails():
+    """Does the unanswered 07.2 fail with 'not answered yet'?"""
+    fails_with(checks.backprop, unanswered, "not answered yet")
+
+
+# ----------------------------------------------------------------------------- 07.3
+def step_right(net, X, Y, lam, eta):
+    g = bpkit.gradient(net, X, Y, lam)
+    for l in net.W.layers():
+        net.W[l] -= eta * g.W[l]
+        net.b[l] -= eta * g.b[l]
+
+
+@pytest.mark.parametrize("attempt", range(REPEAT))
+def test_gradient_descent_step_passes_the_right_answer(attempt):
+    """Does w ← w − η ∂E/∂w (and b likewise), in place, pass with exactly the PASSED line?"""
+    assert run(checks.gradient_descent_step, step_right) == (
+        "PASSED 07.3 one gradient-descent step w^l_ij ← w^l_ij − η ∂E/∂w^l_ij [1/1 points]\n")
+
+
+def _step(sign=1.0, biases=True, lam_used=True, eta_used=True, layers="all", sequential=False):
+    def step(net, X, Y, lam, eta):
+        g = bpkit.gradient(net, X, Y, lam if lam_used else 0.0)
+        e = eta if eta_used else 1.0
+        for l in (net.W.layers() if layers == "all" else [net.L]):
+            if sequential:
+                g = bpkit.gradient(net, X, Y, lam)
+            net.W[l] -= sign * e * g.W[l]
+            if biases:
+                net.b[l] -= sign * e * g.b[l]
+    return step
+
+
+def _returns_new(net, X, Y, lam, eta):
+    new = net.copy()
+    step_right(new, X, Y, lam, eta)
+    return new
+
+
+@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("wrong, hint", [
+    (_step(sign=-1.0), "uphill"),
+    (_step(biases=False), "did not update the biases"),
+    (_step(lam_used=False), "leaves out λ"),
+    (_step(sequential=True), "recomputed the gradient after updating a layer"),
+    (_step(eta_used=False), "forgot the step size η"),
+    (_step(layers="last"), "only the output layer"),
+    (_returns_new, "the network did not change"),
+], ids=["uphill", "no-biases", "no-lambda", "sequential", "no-eta", "last-only", "returns-new"])
+def test_gradient_descent_step_diagnoses_each_mistake(attempt, wrong, hint):
+    """Does each common mistake in a gradient-descent step fail 07.3 with its hint?"""
+    fails_with(checks.gradient_descent_step, wrong, "FAILED 07.3", hint)
+
+
+def test_gradient_descent_step_unanswered_fails():
+    """Does the unanswered 07.3 fail with 'not answered yet'?"""
+    fails_with(checks.gradient_descent_step, unanswered, "not answered yet")
+
+
+# ----------------------------------------------------------------------------- 07.4
+def train_right(X, Y):
+    net = bpkit.Network([X.shape[1], 25, Y.shape[1]], hidden="sigmoid", seed=0)
+    bpkit.train(net, X, Y, lam=1.0, method="lbfgs", epochs=150)
+    return net
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(2))
+def test_train_digits_passes_a_trained_network(attempt):
+    """Does a 64-25-10 network trained by L-BFGS (λ = 1, 150 iterations) pass on a fresh split?"""
+    assert run(checks.train_digits, train_right) == (
+        "PASSED 07.4 a network trained on the digits: test accuracy ≥ 0.95 [2/2 points]\n")
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda X, Y: bpkit.Network([64, 25, 10], seed=0), "no better than guessing"),
+    (lambda X, Y: None, "returned None"),
+    (lambda X, Y: bpkit.train(bpkit.Network([64, 3, 10], seed=0), X, Y, epochs=1), "History"),
+    (lambda X, Y: bpkit.Network([64, 10], seed=0).W, "return the trained bpkit.Network"),
+    (lambda X, Y: bpkit.Network([64, 25, 9], seed=0), "n_L = 10"),
+], ids=["untrained", "none", "history", "not-a-network", "wrong-output"])
+def test_train_digits_explains_wrong_returns(wrong, hint):
+    """Are an untrained network, None, a History, a non-network and a wrong output size explained?"""
+    fails_with(checks.train_digits, wrong, "FAILED 07.4", hint)
+
+
+def test_train_digits_says_train_longer_when_underfitting():
+    """Does a network trained far too briefly fail with the hint to train longer?"""
+    def short(X, Y):
+        net = bpkit.Network([64, 25, 10], seed=0)
+        bpkit.train(net, X, Y, lam=1.0, method="lbfgs", epochs=12)
+        return net
+    fails_with(checks.train_digits, short, "FAILED 07.4", "Train longer")
+
+
+@pytest.mark.slow
+def test_train_digits_says_increase_lambda_when_overfitting(monkeypatch):
+    """Does a network that fits every training digit but misses the target on the test set get the λ hint?
+
+    The digits are too easy to overfit below 0.95 quickly, so the target is raised to 0.999 and
+    a network trained without penalty (λ = 0) to a perfect training fit is graded against it.
+    """
+    monkeypatch.setattr(checks, "TARGET_ACCURACY", 0.999)
+
+    def no_penalty(X, Y):
+        net = bpkit.Network([64, 25, 10], seed=0)
+        bpkit.train(net, X, Y, lam=0.0, method="lbfgs", epochs=300)
+        return net
+    fails_with(checks.train_digits, no_penalty, "FAILED 07.4", "< 0.999", "overfitting", "increase λ")
+
+
+def test_train_digits_unanswered_fails():
+    """Does the unanswered 07.4 fail with 'not answered yet'?"""
+    fails_with(checks.train_digits, unanswered, "not answered yet")
+
+
+def test_checks_are_registered_with_their_points():
+    """Are the four exercises registered with the points the solution notebook states?"""
+    from bpkit.checks import REGISTRY
+    assert {k: REGISTRY[k].points for k in ("07.1", "07.2", "07.3", "07.4")} == {
+        "07.1": 1, "07.2": 3, "07.3": 1, "07.4": 2}
+
+
+def test_variant_backprop_without_mistakes_is_bpkit_gradient():
+    """Is the check's mistake generator, with no mistake switched on, exactly bpkit.gradient?"""
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        for net, X, Y, lam in checks._backprop_cases(rng):
+            dW, db = checks._variant_backprop(net, X, Y, lam)
+            g = bpkit.gradient(net, X, Y, lam)
+            for l in net.W.layers():
+                np.testing.assert_allclose(dW[l - 1], g.W[l], rtol=1e-12, atol=1e-14)
+                if net.b is not None:
+                    np.testing.assert_allclose(db[l - 1], g.b[l], rtol=1e-12, atol=1e-14)
