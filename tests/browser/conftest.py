@@ -63,7 +63,7 @@ def _browser_unavailable(reason: str) -> None:
     """Skip with ``reason``, or fail when the environment says a browser is required (CI sets it)."""
     if os.environ.get("BPKIT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}; BPKIT_REQUIRE_BROWSER=1 requires the browser tests (run tools/install_browser.sh)")
-    pytest.skip(f"{reason}: browser tests skipped (run tools/install_browser.sh; BPKIT_REQUIRE_BROWSER=1 makes this fail)")
+    pytest.skip(f"{reason}: skipped; tools/install_browser.sh installs chromium (BPKIT_REQUIRE_BROWSER=1 fails instead)")
 
 
 @pytest.fixture(scope="session")
