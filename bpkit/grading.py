@@ -35,6 +35,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -593,11 +594,24 @@ def _grade_job(job: tuple[str, list[str], int]) -> NotebookResult:
         return NotebookResult(path, student=Path(path).stem, error=f"grading failed: {type(e).__name__}: {e}")
 
 
+def _process_context() -> multiprocessing.context.BaseContext:
+    """``fork`` when it is safe (POSIX, no other threads): workers then inherit the imports;
+    otherwise ``forkserver`` (POSIX) or ``spawn``, with bpkit's grading module preloaded."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def parallel_map(function: Callable, jobs: list, workers: int) -> list:
-    """``[function(j) for j in jobs]`` in up to ``workers`` processes (spawned, in order)."""
+    """``[function(j) for j in jobs]`` in up to ``workers`` processes, results in order."""
     if workers <= 1 or len(jobs) <= 1:
         return [function(j) for j in jobs]
-    context = multiprocessing.get_context("spawn")
+    context = _process_context()
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
         return list(pool.map(function, jobs))
 
