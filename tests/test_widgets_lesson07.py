@@ -1,0 +1,142 @@
+"""Do lesson 07's widgets build without arguments, show bpkit's numbers, never print, and update fast?"""
+from __future__ import annotations
+
+import contextlib
+import io
+import statistics
+import time
+
+import ipywidgets
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit.plots import training as tp
+from bpkit.widgets import lesson07 as w7
+
+#: the course's goal for the kernel time of one slider update
+BUDGET = 0.100
+
+
+def silently(f, *args, **kwargs):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        result = f(*args, **kwargs)
+    assert out.getvalue() == "", f"{f.__name__} printed {out.getvalue()!r}"
+    return result
+
+
+def parts(widget):
+    """The slider, every Image and every HTML inside a widget tree."""
+    found = {"slider": [], "image": [], "html": []}
+
+    def walk(w):
+        if isinstance(w, ipywidgets.IntSlider):
+            found["slider"].append(w)
+        elif isinstance(w, ipywidgets.Image):
+            found["image"].append(w)
+        elif isinstance(w, ipywidgets.HTML):
+            found["html"].append(w)
+        for child in getattr(w, "children", ()):
+            walk(child)
+
+    walk(widget)
+    return found
+
+
+def shown(widget):
+    p = parts(widget)
+    return [i.value for i in p["image"]], [h.value for h in p["html"]]
+
+
+def update_times(slider, values):
+    times = []
+    for v in values:
+        start = time.perf_counter()
+        slider.value = v
+        times.append(time.perf_counter() - start)
+    return times
+
+
+@pytest.fixture(scope="module")
+def snap():
+    return w7.training_snapshots()
+
+
+@pytest.mark.parametrize("name", w7.__all__)
+def test_every_public_widget_builds_without_arguments(name, snap):
+    """Does every function in __all__ build a Widget with no arguments, printing nothing?"""
+    widget = silently(getattr(w7, name))
+    assert isinstance(widget, ipywidgets.Widget)
+    assert parts(widget)["slider"], "each widget has a slider"
+
+
+def test_training_snapshots_record_every_iteration_from_the_initialization(snap):
+    """Are entry 0 the random initialization (E, accuracies by bpkit) and entries 1.. bpkit.train's History?"""
+    assert snap.iterations == 60
+    assert len(snap.W1) == len(snap.E) == len(snap.train_accuracy) == len(snap.test_accuracy) == 61
+    net0 = bpkit.Network([64, 25, 10], seed=0)
+    np.testing.assert_array_equal(snap.W1[0], net0.W[1])
+    split = snap.split
+    assert snap.E[0] == pytest.approx(bpkit.objective(net0, split.X_train, split.Y_train, 1.0))
+    assert snap.test_accuracy[0] == bpkit.accuracy(net0, split.X_test, split.Y_test)
+    np.testing.assert_array_equal(snap.W1[-1], snap.net.W[1])
+    assert snap.E[-1] == pytest.approx(bpkit.objective(snap.net, split.X_train, split.Y_train, 1.0))
+    assert snap.E[-1] < snap.E[0] / 5 and snap.test_accuracy[-1] > 0.9
+    assert w7.training_snapshots() is snap, "cached in memory for the session"
+
+
+def test_training_explorer_shows_E_and_accuracies_of_the_chosen_iteration(snap):
+    """Does moving the iteration slider change the images and show that iteration's E and accuracies?"""
+    widget = w7.training_explorer()
+    slider = parts(widget)["slider"][0]
+    images0, html0 = shown(widget)
+    assert f"E(w) = {snap.E[0]:.4f}" in html0[0]
+    silently(setattr, slider, "value", 37)
+    images1, html1 = shown(widget)
+    assert images1 != images0 and html1 != html0
+    assert "after 37 L-BFGS iterations" in html1[0]
+    assert f"E(w) = {snap.E[37]:.4f}" in html1[0]
+    assert f"train accuracy = {snap.train_accuracy[37]:.4f}" in html1[0]
+    assert f"test accuracy = {snap.test_accuracy[37]:.4f}" in html1[0]
+
+
+def test_training_explorer_image_is_the_mosaic_of_hidden_weights(snap):
+    """Is the picture the 25 columns of W^1 at that iteration, tiled 5 x 5 on a symmetric scale?"""
+    widget = w7.training_explorer()
+    slider = parts(widget)["slider"][0]
+    slider.value = 12
+    images = snap.W1[12].T.reshape(25, 8, 8)
+    vmax = np.abs(images).max()
+    want = tp.to_png(tp.mosaic(images, 5), -vmax, vmax, scale=7)
+    assert parts(widget)["image"][0].value == want
+
+
+def test_hidden_neuron_explorer_shows_the_neuron_its_class_means_and_strongest_digits(snap):
+    """Does the neuron slider show w^1_(.j), the mean σ^1_j per class, and the digits with the largest σ^1_j?"""
+    net, split = snap.net, snap.split
+    widget = w7.hidden_neuron_explorer(net, split)
+    slider = parts(widget)["slider"][0]
+    assert slider.max == 24
+    before = shown(widget)
+    silently(setattr, slider, "value", 9)
+    images, html = shown(widget)
+    assert images != before[0] and html != before[1]
+    response = tp.class_response(net, split.X_test, split.labels_test)
+    for k in range(10):
+        assert f"{response[9, k]:.3f}" in html[0]
+    sigma = net.forward(split.X_test).sigmas[1][:, 9]
+    top = np.argsort(-sigma, kind="stable")[:8]
+    assert ", ".join(str(int(split.labels_test[r])) for r in top) in html[1]
+    assert f"{sigma[top[0]]:.3f}" in html[1]
+
+
+@pytest.mark.parametrize("build", [w7.training_explorer, w7.hidden_neuron_explorer], ids=["training", "neuron"])
+def test_one_slider_update_takes_at_most_100_ms(build, snap):
+    """Does one slider update take ≤ 100 ms of kernel time (median of many moves)?"""
+    widget = build()
+    slider = parts(widget)["slider"][0]
+    times = update_times(slider, [v for v in range(1, slider.max + 1)] * 2)
+    median = statistics.median(times)
+    print(f"{build.__name__}: median slider update {1e3 * median:.1f} ms, slowest {1e3 * max(times):.1f} ms")
+    assert median <= BUDGET
