@@ -14,12 +14,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from . import exercises as ex
-from . import grading
+if TYPE_CHECKING:
+    from . import grading
 
 PARTS = ("nbval", "sync", "invert")
+#: seconds a cell may run under `check` and `grade` (the same as grading.DEFAULT_TIMEOUT;
+#: kept here so that `bpkit --help` does not import the notebook machinery)
+DEFAULT_TIMEOUT = 60
 
 
 def find_course_root(start: Path | None = None) -> Path:
@@ -54,6 +57,8 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from . import exercises as ex
+
     root = find_course_root()
     solutions = Path(args.solutions) if args.solutions else root / "solutions"
     exercises = Path(args.exercises) if args.exercises else root / "exercises"
@@ -75,7 +80,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return _report_sync(entries, exercises, check=args.check)
 
 
-def _report_sync(entries: list[ex.SyncEntry], exercises: Path, *, check: bool) -> int:
+def _report_sync(entries: list, exercises: Path, *, check: bool) -> int:
     orphans = [e for e in entries if e.state == "orphan"]
     changed = [e for e in entries if e.state in ("missing", "out of sync")]
     for entry in changed:
@@ -98,6 +103,8 @@ def _report_sync(entries: list[ex.SyncEntry], exercises: Path, *, check: bool) -
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from . import grading
+
     path = Path(args.notebook)
     if not path.is_file():
         print(f"error: no notebook at {path}", file=sys.stderr)
@@ -125,6 +132,8 @@ def _submissions(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from . import grading
+
     release = Path(args.release) if args.release else find_course_root() / "exercises"
     if not grading.release_notebooks(release):
         print(f"error: no released notebooks at {_show(release)} (pass --release DIR_OR_FILE)",
@@ -155,13 +164,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from . import grading
+
     root = find_course_root()
     lessons = Path(args.lessons) if args.lessons else root / "lessons"
     solutions = Path(args.solutions) if args.solutions else root / "solutions"
     exercises = Path(args.exercises) if args.exercises else root / "exercises"
     parts = [p for p in PARTS if p in (args.only or PARTS)]
     jobs = args.jobs or os.cpu_count() or 1
-    results: list[grading.PartResult] = []
+    results: list = []
     for part in parts:
         print(f"== validate: {part} ==", flush=True)
         if part == "nbval":
@@ -181,7 +192,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _validate_sync(solutions: Path, exercises: Path) -> grading.PartResult:
+def _validate_sync(solutions: Path, exercises: Path) -> "grading.PartResult":
+    from . import exercises as ex
+    from . import grading
+
     if not ex.notebooks_in(solutions):
         return grading.PartResult("sync", False, f"no solution notebooks in {_show(solutions)}")
     try:
@@ -195,7 +209,7 @@ def _validate_sync(solutions: Path, exercises: Path) -> grading.PartResult:
     return grading.PartResult("sync", True, f"{len(entries)} exercise notebooks in sync with solutions/")
 
 
-def _print_part(result: grading.PartResult) -> None:
+def _print_part(result: "grading.PartResult") -> None:
     print(f"{result.name}: {'PASSED' if result.passed else 'FAILED'}: {result.summary}")
     if not result.passed or result.name != "nbval":  # nbval streamed its own output
         for line in result.details:
@@ -221,8 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "kernel, cell by cell, and print PASSED/FAILED, points and the "
                                    "hint for every graded exercise. Exit 0 only if all passed.")
     p.add_argument("notebook", metavar="NOTEBOOK", help="the notebook to check")
-    p.add_argument("--timeout", type=_positive_int, default=grading.DEFAULT_TIMEOUT, metavar="S",
-                   help=f"seconds each cell may run (default {grading.DEFAULT_TIMEOUT})")
+    p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT})")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("grade", help="grade many submissions into a CSV/JSON gradebook",
@@ -240,8 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default gradebook.csv)")
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="notebooks graded at a time (default: number of CPUs)")
-    p.add_argument("--timeout", type=_positive_int, default=grading.DEFAULT_TIMEOUT, metavar="S",
-                   help=f"seconds each cell may run (default {grading.DEFAULT_TIMEOUT})")
+    p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT})")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("sync", help="generate exercises/ from solutions/",
