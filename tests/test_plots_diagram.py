@@ -183,3 +183,14 @@ def test_drawing_a_20_neuron_network_is_fast():
     t = time.process_time()
     draw_network(net, rec)
     assert time.process_time() - t < 0.5
+
+
+def test_other_names_are_written_above_their_neurons():
+    """Given names={(0, 0): "x", ...}, is each written above its neuron, and an unknown neuron rejected?"""
+    names = {(0, 0): "x", (1, 1): "g₂", (2, 0): "f"}
+    d = draw_network(example.network(), names=names).diagram
+    for key, name in names.items():
+        assert d.names[key].get_text() == name
+        assert d.names[key].get_position()[1] > d.neurons[key].center[1]
+    with pytest.raises(ValueError, match="names"):
+        draw_network(example.network(), names={(3, 0): "?"})

@@ -194,6 +194,7 @@ class Diagram:
     edges: dict = field(default_factory=dict)          # (l, i, j) -> Line2D
     edge_labels: dict = field(default_factory=dict)    # (l, i, j) -> Text  "w^l_ij = ..."
     titles: dict = field(default_factory=dict)         # l -> Text
+    names: dict = field(default_factory=dict)          # (l, i) -> Text of the neuron's other name
     title: object = None                               # Text of the figure's title
     show_values: bool = True
     highlight: frozenset = frozenset()
@@ -210,7 +211,7 @@ class Diagram:
 
 
 def draw_network(net, record=None, example: int = 0, ax=None, show_values: bool = True,
-                 highlight=None, figsize=None, title: str | None = None):
+                 highlight=None, figsize=None, title: str | None = None, names: dict | None = None):
     r"""Draw ``net`` with every neuron σ^l_i and every existing weight w^l_ij labelled.
 
     Args:
@@ -224,6 +225,8 @@ def draw_network(net, record=None, example: int = 0, ax=None, show_values: bool 
             else is dimmed.
         figsize: override the automatic size (inches).
         title: the axes title (default: the layer sizes and hidden activation).
+        names: other names of neurons, ``{(l, i): "x", ...}`` (the notes' x, y, g_1 ...),
+            written in italics above them.
 
     Returns:
         The matplotlib figure; ``fig.diagram`` holds the :class:`Diagram` of artists.
@@ -241,7 +244,8 @@ def draw_network(net, record=None, example: int = 0, ax=None, show_values: bool 
     n_max = max(sizes)
     top = (n_max - 1) * Y_STEP / 2
     xlim = (-1.0, net.L * X_STEP + 1.0)
-    ylim = (-top - (1.2 if show_values else 0.6), top + (1.45 if title != "" else 0.85))
+    extra = 0.3 if names else 0.0  # room for the names above the top neurons
+    ylim = (-top - (1.2 if show_values else 0.6), top + extra + (1.45 if title != "" else 0.85))
     if ax is None:
         if figsize is None:
             figsize = (round(SCALE * (xlim[1] - xlim[0]), 2), round(SCALE * (ylim[1] - ylim[0]), 2))
@@ -284,15 +288,21 @@ def draw_network(net, record=None, example: int = 0, ax=None, show_values: bool 
         d.values[(l, i)] = ax.text(x, y - RADIUS - 0.06, value_texts[(l, i)], fontsize=VALUE_FONT,
                                    ha="center", va="top",
                                    zorder=5, family="monospace", linespacing=1.1)
+    for (l, i), name in (names or {}).items():
+        if (l, i) not in pos:
+            raise ValueError(f"names: neuron σ^{l}_{i} is not in the {sizes} network")
+        x, y = pos[(l, i)]
+        d.names[(l, i)] = ax.text(x, y + RADIUS + 0.05, name, fontsize=VALUE_FONT + 2, style="italic",
+                                  ha="center", va="bottom", zorder=5, color="#444444")
     for l in range(net.L + 1):
-        d.titles[l] = ax.text(l * X_STEP, top + 0.55, layer_title(l, net.L), fontsize=LAYER_FONT,
+        d.titles[l] = ax.text(l * X_STEP, top + extra + 0.55, layer_title(l, net.L), fontsize=LAYER_FONT,
                               ha="center", va="center", weight="bold")
     if title is None:
         act = "" if net.L == 1 else f", hidden: {net.hidden.name}"
         title = (f"network {'-'.join(map(str, sizes))}{act}, output: sigmoid"
                  + (f"  (example {example})" if record is not None and record.m > 1 else ""))
     if title:  # a plain text, not ax.set_title: placing a title costs a layout pass per draw
-        d.title = ax.text((net.L * X_STEP) / 2, top + 1.15, title, fontsize=TITLE_FONT, ha="center", va="center")
+        d.title = ax.text((net.L * X_STEP) / 2, top + extra + 1.15, title, fontsize=TITLE_FONT, ha="center", va="center")
     set_highlight(fig, highlight)
     return fig
 
