@@ -1,0 +1,115 @@
+"""Do lesson 06's widgets build without arguments, change what they show, never print, and show the numbers of
+bpkit's own backpropagation?"""
+from __future__ import annotations
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import ipywidgets as W  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import bpkit  # noqa: E402
+from bpkit.scalar import Step  # noqa: E402
+from bpkit.widgets import lesson06 as w6  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def steps_widget():
+    return w6.backprop_steps()
+
+
+def test_all_widgets_take_no_arguments_and_return_a_widget():
+    """Does every function in __all__ build with no arguments and return an ipywidgets.Widget?"""
+    for name in w6.__all__:
+        assert isinstance(getattr(w6, name)(), W.Widget), name
+    assert plt.get_fignums() == [], "the diagram's figure is closed (rendered to PNG only)"
+
+
+def test_factors_multiply_to_bpkits_gradient():
+    """For every weight, do Σ_e (three factors) + λ/m·w equal bpkit.gradient and the central difference?"""
+    net, X, Y, lam = w6.small_example()
+    g = bpkit.gradient(net, X, Y, lam)
+    for _, (l, i, j) in w6.weight_names(net):
+        f = w6.factors(net, X, Y, lam, l, i, j)
+        assert f.total == pytest.approx(g.W[l][i, j], rel=1e-10, abs=1e-12)
+        assert f.bpkit_value == g.W[l][i, j]
+        assert f.numerical == pytest.approx(g.W[l][i, j], rel=1e-5, abs=1e-8)
+        np.testing.assert_allclose(f.sigma_prev, g.extras["record"].sigma(l - 1, i))
+
+
+def test_factors_text_is_fixed_format():
+    """Does the printed table show every example's factors and the five summary lines?"""
+    net, X, Y, lam = w6.small_example()
+    lines = w6.factors(net, X, Y, lam, 2, 1, 0).text().splitlines()
+    assert lines[0].startswith("w^2_10 = ") and len(lines) == 2 + X.shape[0] + 5
+    assert lines[-1].startswith("central difference")
+
+
+def test_three_factors_slider_and_choice_change_the_table(capsys):
+    """Does moving the weight, or choosing another, change the table (and the slider's name), without printing?"""
+    box = w6.three_factors()
+    first = box.table.value
+    box.slider.value = -1.25
+    assert box.table.value != first
+    net, X, Y, lam = w6.small_example()
+    net.W[1][0, 0] = -1.25
+    assert f"{bpkit.gradient(net, X, Y, lam).W[1][0, 0]:+.6f}" in box.table.value
+    box.choice.value = (3, 1, 0)
+    assert box.slider.description == "w^3_10"
+    assert box.slider.value == pytest.approx(round(float(net.W[3][1, 0]), 2))
+    assert "output layer" in box.table.value
+    assert capsys.readouterr() == ("", "")
+
+
+def test_three_factors_update_is_fast():
+    """Does one move take well under 100 ms of kernel time (median of 5)?"""
+    box = w6.three_factors()
+    times = []
+    for v in (1.0, -1.0, 2.0, -2.0, 0.5):
+        t = time.perf_counter()
+        box.slider.value = v
+        times.append(time.perf_counter() - t)
+    assert np.median(times) < 0.1
+
+
+def test_step_highlight_reads_layer_l_plus_1():
+    """Does a step that writes ∂E/∂σ^1_2 highlight σ^1_2, the neurons p of layer 2 it reads, and w^2_2p?"""
+    step = Step(("∂E/∂σ", 1, 2), [("∂E/∂sum", 2, 0), ("∂E/∂sum", 2, 1)])
+    assert set(w6.step_highlight(step)) == {(1, 2), (2, 0), (2, 1), (2, 2, 0), (2, 2, 1)}
+    assert w6.step_highlight(Step(("∂E/∂σ", 3, 0), [])) == [(3, 0)]
+
+
+def test_steps_widget_moves_and_marks_the_entries(steps_widget, capsys):
+    """Do the step slider and buttons move through every memo entry, changing the picture and the marked rows?"""
+    box = steps_widget
+    net, X, Y, lam = w6.small_example()
+    steps = bpkit.scalar.gradient(net, X, Y, lam).extras["steps"]
+    assert box.slider.min == 0 and box.slider.max == len(steps)
+    images = {box.image.value}
+    assert "written now" not in box.table.value
+    for k in range(1, len(steps) + 1):
+        box.next.click()
+        assert box.slider.value == k
+        images.add(box.image.value)
+        assert box.table.value.count("written now") == 1
+        assert box.table.value.count("read now") == len(steps[k - 1].reads)
+        _, l, j = steps[k - 1].writes
+        assert f"{steps[k - 1].value[0]:+.5f}" in box.table.value
+    box.next.click()
+    assert box.slider.value == len(steps), "next stops at the last step"
+    assert len(images) == len(steps) + 1, "every step shows its own picture"
+    box.previous.click()
+    assert box.slider.value == len(steps) - 1
+    assert capsys.readouterr() == ("", "")
+
+
+def test_steps_widget_update_is_fast(steps_widget):
+    """Is a step a swap of precomputed PNG and table (well under 100 ms)?"""
+    t = time.perf_counter()
+    steps_widget.slider.value = 3
+    steps_widget.slider.value = 1
+    assert time.perf_counter() - t < 0.05
