@@ -154,7 +154,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             line += f"  ERROR: {r.error}"
         elif r.notes:
             line += f"  ({len(r.notes)} protected cell(s) restored)"
-        print(line)
+        print(line.rstrip())
     csv_path, json_path = grading.write_gradebook(results, args.out)
     print(f"wrote {_show(csv_path)} and {_show(json_path)}")
     return 0

@@ -478,6 +478,16 @@ def _insert_at(nb: NotebookNode, release: NotebookNode, released: NotebookNode) 
     return 0
 
 
+#: cell metadata a front end writes by itself (timings, collapsed outputs): not an edit
+UI_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "jupyter")
+
+
+def _essence(cell: NotebookNode) -> tuple:
+    """What a student could change in a cell to affect grading (not its outputs or UI state)."""
+    meta = {k: v for k, v in cell.get("metadata", {}).items() if k not in UI_METADATA}
+    return cell.get("cell_type"), cell.get("id"), cell.get("source"), json.dumps(meta, sort_keys=True)
+
+
 def restore_protected_cells(submission: NotebookNode,
                             release: NotebookNode) -> tuple[NotebookNode, list[str]]:
     """A copy of ``submission`` whose check and setup cells are the released ones.
@@ -504,9 +514,7 @@ def restore_protected_cells(submission: NotebookNode,
             nb.cells.insert(_insert_at(nb, release, released), fresh)
             changes.append(f"re-inserted the deleted {what}")
         else:
-            old = nb.cells[index]
-            if (old.get("source") != fresh.get("source") or old.get("metadata") != fresh.get("metadata")
-                    or old.get("cell_type") != fresh.get("cell_type") or old.get("id") != fresh.get("id")):
+            if _essence(nb.cells[index]) != _essence(fresh):
                 changes.append(f"restored the edited {what}")
             nb.cells[index] = fresh
         restored.append(fresh)

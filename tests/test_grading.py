@@ -226,6 +226,18 @@ def test_restore_of_an_untouched_submission_changes_nothing():
     assert changes == [] and restored == submission
 
 
+def test_restore_does_not_call_front_end_metadata_an_edit():
+    """Are collapsed outputs and run timings on a check cell not reported as tampering?"""
+    submission = toy.answered(toy.exercise_notebook(), toy.RIGHT)
+    check = toy.cell_by_id(submission, "check-add")
+    check.metadata.update(collapsed=True, scrolled=False, jupyter={"outputs_hidden": True},
+                          execution={"iopub.status.busy": "2024-01-01T00:00:00Z"})
+    restored, changes = grading.restore_protected_cells(submission, toy.exercise_notebook())
+    assert changes == []
+    assert toy.cell_by_id(restored, "check-add").metadata == toy.cell_by_id(
+        toy.exercise_notebook(), "check-add").metadata  # still replaced by the released cell
+
+
 def test_restore_reinserts_a_deleted_setup_cell_in_its_place():
     """Does a deleted setup cell come back after the cell that precedes it in the release?"""
     submission = toy.answered(toy.exercise_notebook(), toy.RIGHT)
