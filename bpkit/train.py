@@ -45,6 +45,8 @@ def train(net: Network, X, Y, lam: float = 0.0, method: str = "lbfgs", epochs: i
     Args:
         method: "gd" (full-batch gradient descent), "minibatch" (shuffled minibatches of
             ``batch_size`` each epoch) or "lbfgs" (scipy.optimize, ``epochs`` iterations).
+            Every method minimizes the same E(w) over all m examples: a minibatch step uses
+            its batch's cross-entropy gradient plus the full penalty gradient (λ/m)·w^l_ij.
         learning_rate: the step η of w <- w - η ∂E/∂w (gradient descent only).
         test: optional (X_test, Y_test), whose accuracy is recorded every epoch.
         callback: called as ``callback(epoch, net, E)``; return True to stop early.
@@ -88,7 +90,10 @@ def train(net: Network, X, Y, lam: float = 0.0, method: str = "lbfgs", epochs: i
                     order = rng.permutation(m)
                     batches = [order[k:k + batch_size] for k in range(0, m, batch_size)]
                 for idx in batches:
-                    g = gradient(net, X[idx], Y[idx], lam, regularize_bias)
+                    # A batch of b examples estimates the gradient of the full E(w): its cross-entropy
+                    # part averages over the b examples, and the penalty's gradient must stay (λ/m)·w,
+                    # so the batch is given λ·b/m (its own penalty would be λ/2b Σ w², m/b times too strong).
+                    g = gradient(net, X[idx], Y[idx], lam * len(idx) / m, regularize_bias)
                     for l in net.W.layers():
                         net.W[l] -= learning_rate * g.W[l]
                         if net.b is not None:

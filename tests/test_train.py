@@ -81,3 +81,20 @@ def test_accuracy():
     """Is accuracy the fraction of argmax matches (one-hot) or σ^L_0 > 1/2 matches (one output)?"""
     net = bpkit.Network.from_weights([np.array([[1.0]])])
     assert bpkit.accuracy(net, [[2.0], [-2.0], [3.0]], [[1.0], [0.0], [0.0]]) == pytest.approx(2 / 3)
+
+
+def test_minibatch_step_uses_the_full_objectives_penalty():
+    """Does one minibatch step use the batch's cross-entropy gradient plus (λ/m)·w, not (λ/b)·w?"""
+    X, Y = data.xor(m=40, seed=0)
+    net = bpkit.Network((2, 3, 1), seed=2)
+    lam, b, eta = 2.0, 10, 0.1
+    order = np.random.default_rng(5).permutation(40)
+    expected = net.copy()
+    for start in range(0, 40, b):
+        idx = order[start:start + b]
+        ce = bpkit.gradient(expected, X[idx], Y[idx], 0.0)
+        for l in expected.W.layers():
+            expected.W[l] -= eta * (ce.W[l] + lam / 40 * expected.W[l])
+            expected.b[l] -= eta * ce.b[l]
+    bpkit.train(net, X, Y, lam=lam, method="minibatch", epochs=1, learning_rate=eta, batch_size=b, seed=5)
+    np.testing.assert_allclose(net.get_flat(), expected.get_flat(), rtol=1e-12)
