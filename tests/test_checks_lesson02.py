@@ -1,0 +1,252 @@
+"""Tests of bpkit.checks.lesson02: right answers pass, typical wrong ones fail with the matching hint."""
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit.checks import CheckFailed
+from bpkit.checks import lesson02 as checks
+
+REPEAT = range(3)
+
+
+# ------------------------------------------------------------------ 02.1 answers
+def _parts(net, X):
+    p = net.forward(X).sigmas[1][:, 0]
+    Xt = np.hstack([X, np.ones((X.shape[0], 1))]) if net.b is not None else X
+    w = np.r_[np.ones(X.shape[1]), 0.0] if net.b is not None else np.ones(X.shape[1])
+    return Xt, p * (1 - p), w
+
+
+def hessian_right(net, X, Y, lam):
+    """H = (1/m) Σ_e σ(1 − σ) x̃ x̃ᵀ + (λ/m) diag(weights)."""
+    m = X.shape[0]
+    Xt, D, w = _parts(net, X)
+    return (Xt * D[:, None]).T @ Xt / m + lam / m * np.diag(w)
+
+
+def hessian_by_differences(net, X, Y, lam):
+    """The lesson's way: central differences of bpkit.gradient."""
+    theta, h = net.get_flat(), 1e-5
+    H = np.empty((theta.size, theta.size))
+    for b in range(theta.size):
+        e = np.zeros(theta.size)
+        e[b] = h
+        net.set_flat(theta + e)
+        gp = bpkit.gradient(net, X, Y, lam).flat()
+        net.set_flat(theta - e)
+        gm = bpkit.gradient(net, X, Y, lam).flat()
+        H[:, b] = (gp - gm) / (2 * h)
+    return H
+
+
+def hessian_no_penalty(net, X, Y, lam):
+    return hessian_right(net, X, Y, 0.0)
+
+
+def hessian_penalizes_bias(net, X, Y, lam):
+    m = X.shape[0]
+    Xt, D, w = _parts(net, X)
+    return (Xt * D[:, None]).T @ Xt / m + lam / m * np.eye(len(w))
+
+
+def hessian_no_1_over_m(net, X, Y, lam):
+    Xt, D, w = _parts(net, X)
+    return (Xt * D[:, None]).T @ Xt + lam * np.diag(w)
+
+
+def hessian_no_derivative(net, X, Y, lam):
+    m = X.shape[0]
+    Xt, D, w = _parts(net, X)
+    return Xt.T @ Xt / m + lam / m * np.diag(w)
+
+
+def hessian_weights_only(net, X, Y, lam):
+    m = X.shape[0]
+    p = net.forward(X).sigmas[1][:, 0]
+    return (X * (p * (1 - p))[:, None]).T @ X / m + lam / m * np.eye(X.shape[1])
+
+
+def unanswered(*args):
+    raise NotImplementedError()
+
+
+# ------------------------------------------------------------------ 02.2 answers
+def swap_right(net, l, i, j):
+    new = net.copy()
+    new.W[l][:, [i, j]] = net.W[l][:, [j, i]]
+    new.W[l + 1][[i, j], :] = net.W[l + 1][[j, i], :]
+    if net.b is not None:
+        new.b[l][[i, j]] = net.b[l][[j, i]]
+    return new
+
+
+def swap_in_place(net, l, i, j):
+    """Right, done in place on the (copied) net it was given, and returned."""
+    net.W[l][:, [i, j]] = net.W[l][:, [j, i]]
+    net.W[l + 1][[i, j], :] = net.W[l + 1][[j, i], :]
+    if net.b is not None:
+        net.b[l][[i, j]] = net.b[l][[j, i]]
+    return net
+
+
+def swap_only_incoming(net, l, i, j):
+    new = swap_right(net, l, i, j)
+    new.W[l + 1] = net.W[l + 1].copy()
+    return new
+
+
+def swap_forgets_bias(net, l, i, j):
+    new = swap_right(net, l, i, j)
+    if net.b is not None:
+        new.b[l] = net.b[l].copy()
+    return new
+
+
+def swap_returns_none(net, l, i, j):
+    swap_in_place(net, l, i, j)
+
+
+# ------------------------------------------------------------------ 02.3 answers
+def counterexample_right(net, X, Y, lam):
+    """Train to a minimum A, swap two hidden neurons to get B, take the midpoint."""
+    bpkit.train(net, X, Y, lam=lam, method="lbfgs", epochs=200)
+    A = net.get_flat()
+    best = None
+    for i in range(net.n(1)):
+        for j in range(i + 1, net.n(1)):
+            B = swap_right(net, 1, i, j).get_flat()
+            work = net.copy()
+            work.set_flat((A + B) / 2)
+            gap = bpkit.objective(work, X, Y, lam) - bpkit.objective(net, X, Y, lam)
+            if best is None or gap > best[0]:
+                best = (gap, B)
+    return A, best[1], 0.5
+
+
+def counterexample_same_point(net, X, Y, lam):
+    A = net.get_flat()
+    return A, A.copy(), 0.5
+
+
+def counterexample_t_outside(net, X, Y, lam):
+    A, B, _ = counterexample_right(net, X, Y, lam)
+    return A, B, 1.0
+
+
+def counterexample_scaled(net, X, Y, lam):
+    """A and 2A: along a ray through 0 E happens to be below the chord here (no hidden-layer swap)."""
+    A = net.get_flat() * 0.0
+    return A, A + 1e-3, 0.5
+
+
+# ------------------------------------------------------------------ helpers
+def passes(capsys, check, *answers):
+    check(*answers)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith(f"PASSED {check.info.exercise} ")
+
+
+def fails(check, *answers, hint: str):
+    with pytest.raises(CheckFailed) as e:
+        check(*answers)
+    assert str(e.value).startswith(f"FAILED {check.info.exercise} ")
+    assert hint in e.value.hint, e.value.hint
+    return e.value
+
+
+# ------------------------------------------------------------------ 02.1
+@pytest.mark.parametrize("run", REPEAT)
+def test_hessian_right_answers_pass(capsys, run):
+    """Do the analytic Hessian and central differences of bpkit.gradient both pass?"""
+    passes(capsys, checks.hessian_logreg, hessian_right)
+    passes(capsys, checks.hessian_logreg, hessian_by_differences)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_hessian_wrong_answers_get_their_hint(run):
+    """Do a missing penalty, a penalized bias, a missing 1/m and a missing σ(1 − σ) each get their hint?"""
+    fails(checks.hessian_logreg, hessian_no_penalty, hint="forgot the penalty")
+    fails(checks.hessian_logreg, hessian_penalizes_bias, hint="penalized the bias")
+    fails(checks.hessian_logreg, hessian_no_1_over_m, hint="forgot 1/m")
+    fails(checks.hessian_logreg, hessian_no_derivative, hint="forgot the activation's derivative")
+
+
+def test_hessian_without_the_bias_rows_has_the_wrong_shape():
+    """Does a Hessian over the weights only (bias left out) fail with a shape hint naming the bias?"""
+    fails(checks.hessian_logreg, hessian_weights_only, hint="wrong shape")
+
+
+def test_hessian_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.hessian_logreg, unanswered, hint="not answered yet")
+
+
+# ------------------------------------------------------------------ 02.2
+@pytest.mark.parametrize("run", REPEAT)
+def test_swap_right_answers_pass(capsys, run):
+    """Do a swap into a copy and a swap in place (returned) both pass?"""
+    passes(capsys, checks.swap_hidden, swap_right)
+    passes(capsys, checks.swap_hidden, swap_in_place)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_swap_wrong_answers_get_their_hint(run):
+    """Do an incoming-only swap, a forgotten bias and a None return each get their hint?"""
+    fails(checks.swap_hidden, swap_only_incoming, hint="not the weights out of them")
+    fails(checks.swap_hidden, swap_forgets_bias, hint="forgot the biases")
+    fails(checks.swap_hidden, swap_returns_none, hint="returned None")
+    fails(checks.swap_hidden, lambda net, l, i, j: net, hint="nothing was swapped")
+
+
+def test_swap_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.swap_hidden, unanswered, hint="not answered yet")
+
+
+# ------------------------------------------------------------------ 02.3
+@pytest.mark.parametrize("run", REPEAT)
+def test_counterexample_right_answer_passes(capsys, run):
+    """Does 'train, swap two hidden neurons, take the midpoint' pass on fresh networks and data?"""
+    passes(capsys, checks.counterexample, counterexample_right)
+
+
+def test_counterexample_wrong_answers_get_their_hint():
+    """Do A = B, t = 1 and a segment where E stays under the chord each get their hint?"""
+    fails(checks.counterexample, counterexample_same_point, hint="the same point")
+    fails(checks.counterexample, counterexample_t_outside, hint="strictly between 0 and 1")
+    fails(checks.counterexample, counterexample_scaled, hint="not a counterexample")
+    fails(checks.counterexample, lambda net, X, Y, lam: net.get_flat(), hint="tuple (A, B, t)")
+
+
+def counterexample_flipped(net, X, Y, lam):
+    """A segment and a t for which the inequality holds only with t and 1 − t exchanged
+    (the student wrote θ = t·A + (1 − t)·B): A a minimum, B' the midpoint of A and its swap
+    (or a point further out), t scanned."""
+    A, B, _ = counterexample_right(net, X, Y, lam)
+    work = net.copy()
+
+    def E(theta):
+        work.set_flat(theta)
+        return bpkit.objective(work, X, Y, lam)
+
+    for Bp in ((A + B) / 2, A + 3 * (B - A), B + 0.5 * (B - A), A + 0.25 * (B - A)):
+        ea, eb = E(A), E(Bp)
+
+        def gap(t):
+            return E((1 - t) * A + t * Bp) - ((1 - t) * ea + t * eb)
+
+        for t in np.linspace(0.02, 0.98, 49):
+            if gap(t) <= 0 and gap(1 - t) > 1e-3:
+                return A, Bp, t
+    raise AssertionError("test helper: no asymmetric t found")
+
+
+def test_counterexample_with_t_the_other_way_round_gets_that_hint():
+    """If the inequality holds only with t and 1 − t exchanged, does the hint say which way the check reads t?"""
+    e = fails(checks.counterexample, counterexample_flipped, hint="other way round")
+    assert "(1 − t)·A + t·B" in e.hint
+
+
+def test_counterexample_unanswered_fails():
+    """Does the unanswered exercise fail?"""
+    fails(checks.counterexample, unanswered, hint="not answered yet")

@@ -1,0 +1,76 @@
+"""Tests of bpkit.widgets.lesson02: the segment between two minima."""
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as W  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import bpkit  # noqa: E402
+from bpkit.plots import surfaces  # noqa: E402
+from bpkit.widgets import lesson02  # noqa: E402
+
+
+def test_every_public_function_builds_a_widget_without_arguments():
+    """Does every function in __all__ take no required arguments and return an ipywidgets.Widget?"""
+    for name in lesson02.__all__:
+        assert isinstance(getattr(lesson02, name)(), W.Widget)
+
+
+def test_slider_moves_the_weights_and_E_follows_bpkit():
+    """Does t = 0.5 show w^1_00 = w^1_01 = (a* + b*)/2 and E(θ(t)) as bpkit.objective computes it?"""
+    box = lesson02.segment()
+    assert isinstance(box.slider, W.FloatSlider)
+    curve, plane = box.curve.value, box.plane.value
+    box.slider.value = 0.5
+    p = surfaces.two_minima()
+    mid = p.net((p.a_star + p.b_star) / 2, (p.a_star + p.b_star) / 2)
+    E = bpkit.objective(mid, p.X, p.Y)
+    assert f"E(θ(t)) = {E:.6f}" in box.html.value
+    assert f"{(p.a_star + p.b_star) / 2:.3f}" in box.html.value
+    assert "above the chord" in box.html.value
+    assert box.curve.value != curve and box.plane.value != plane
+
+
+def test_at_the_ends_E_equals_the_chord():
+    """At t = 0 and t = 1, is E on the chord (difference +0.000000), and E(A) = E(B)?"""
+    box = lesson02.segment()
+    for t in (0.0, 1.0):
+        box.slider.value = t
+        assert "difference = +0.000000" in box.html.value or "difference = -0.000000" in box.html.value
+    assert box.E_a == pytest.approx(box.E_b, abs=1e-12)
+
+
+def test_segment_between_any_two_networks():
+    """Given two networks and data, does the widget work without a plane panel, and reject a mismatch?"""
+    X, Y = bpkit.data.xor(m=20, seed=0)
+    a = bpkit.Network((2, 3, 1), seed=0)
+    b = surfaces.swap_hidden(a, 1, 0, 2)
+    box = lesson02.segment(a, b, X, Y, lam=0.1)
+    assert box.plane is None
+    box.slider.value = 0.3
+    assert f"{box.E(0.3):.6f}" in box.html.value
+    with pytest.raises(ValueError, match="architecture"):
+        lesson02.segment(a, bpkit.Network((2, 4, 1), seed=0), X, Y)
+    with pytest.raises(ValueError, match="both networks"):
+        lesson02.segment(a)
+
+
+def test_slider_update_is_fast():
+    """Does one slider update take well under 100 ms of CPU (markers are blitted, not redrawn)?"""
+    box = lesson02.segment()
+    t = time.process_time()
+    for k in range(10):
+        box.slider.value = 0.05 * (k + 1)
+    assert (time.process_time() - t) / 10 < 0.1
+
+
+def test_E_curve_has_its_maximum_inside():
+    """Is E's maximum on the segment strictly inside (0, 1) and above both ends?"""
+    p = surfaces.two_minima()
+    ts, E = surfaces.segment_E(p.A, p.B, p.X, p.Y)
+    k = int(np.argmax(E))
+    assert 0 < ts[k] < 1 and E[k] > E[0] + 0.1
