@@ -50,7 +50,6 @@ from nbformat import NotebookNode
 
 from .exercises import (
     Exercise,
-    check_points,
     exercise_of,
     exercises_in,
     notebooks_in,
@@ -109,7 +108,7 @@ class CellRun:
     ename: str = ""
     evalue: str = ""
     stdout: str = ""
-    restarted: bool = False  # the kernel had to be restarted after this cell
+    restarted: bool = False  # a fresh kernel took over after this cell
 
 
 def _error_output(cell: NotebookNode) -> NotebookNode | None:
@@ -220,12 +219,15 @@ async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
                 continue
             if run.status == "timeout" and await kernel.interrupt():
                 continue
-            run.restarted = True
             await kernel.stop()
             kernel = None
             restarts += 1
             if restarts <= MAX_RESTARTS:
-                kernel = await _Kernel(timeout, cwd, env).start()
+                try:
+                    kernel = await _Kernel(timeout, cwd, env).start()
+                except RuntimeError:  # the remaining cells are recorded as "not run"
+                    continue
+                run.restarted = True
                 await _replay(kernel, cells, runs)
     finally:
         if kernel is not None:
@@ -312,9 +314,10 @@ def _describe(run: CellRun, timeout: int) -> str:
                 else "the kernel was interrupted")
         return f"timed out after {timeout} s (an infinite loop?); {then} and grading went on"
     if run.status == "died":
-        return ("killed the kernel (os._exit, a crash or running out of memory?); "
-                "the kernel was restarted and grading went on")
-    return "was not run: the kernel died too many times"
+        then = ("the kernel was restarted and grading went on" if run.restarted
+                else "the remaining cells could not be run")
+        return f"killed the kernel (os._exit, a crash or running out of memory?); {then}"
+    return "was not run: the kernel died too many times, or could not be restarted"
 
 
 def _earlier_failures(ex: Exercise, check_index: int, cells: list[NotebookNode],
@@ -421,7 +424,11 @@ def check_notebook(path: os.PathLike | str, *, timeout: int = DEFAULT_TIMEOUT,
         result.error = f"cannot read {path}: {type(e).__name__}: {e}"
         return result
     clear_outputs(nb)
-    runs = run_cells(nb.cells, timeout=timeout, cwd=path.resolve().parent, env=env)
+    try:
+        runs = run_cells(nb.cells, timeout=timeout, cwd=path.resolve().parent, env=env)
+    except RuntimeError as e:  # the kernel did not start
+        result.error = f"could not run the notebook: {e}"
+        return result
     result.exercises = score(student_exercises(nb), nb.cells, runs, timeout)
     result.seconds = time.monotonic() - started
     return result
@@ -588,16 +595,20 @@ def grade_submission(path: os.PathLike | str, releases: Sequence[os.PathLike | s
         return result
     restored, result.notes = restore_protected_cells(nb, release)
     clear_outputs(restored)
-    runs = run_cells(restored.cells, timeout=timeout, cwd=release_path.resolve().parent, env=env)
+    try:
+        runs = run_cells(restored.cells, timeout=timeout, cwd=release_path.resolve().parent, env=env)
+    except RuntimeError as e:  # the kernel did not start
+        result.error = f"could not run the notebook: {e}"
+        return result
     result.exercises = score(exercises, restored.cells, runs, timeout)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _grade_job(job: tuple[str, list[str], int]) -> NotebookResult:
-    path, releases, timeout = job
+def _grade_job(job: tuple[str, list[str], int, dict[str, str]]) -> NotebookResult:
+    path, releases, timeout, env = job
     try:
-        return grade_submission(path, releases, timeout=timeout)
+        return grade_submission(path, releases, timeout=timeout, env=env)
     except Exception as e:  # a grader bug must not lose the other students' rows
         return NotebookResult(path, student=Path(path).stem, error=f"grading failed: {type(e).__name__}: {e}")
 
@@ -636,7 +647,8 @@ def grade_many(submissions: Sequence[os.PathLike | str], release: os.PathLike | 
     releases = [str(p) for p in release_notebooks(release)]
     if not releases:
         raise FileNotFoundError(f"no released notebooks at {release}")
-    work = [(str(s), releases, timeout) for s in submissions]
+    env = kernel_env()  # computed here: a worker's own environment may be older than ours
+    work = [(str(s), releases, timeout, env) for s in submissions]
     return parallel_map(_grade_job, work, jobs)
 
 
@@ -709,13 +721,14 @@ def validate_nbval(dirs: Sequence[Path], *, jobs: int = 1, timeout: int = 600,
     return PartResult("nbval", False, f"strict nbval failed (pytest exit code {code})", tail or output[-20:])
 
 
-def _invert_job(job: tuple[str, int]) -> list[str]:
-    path, timeout = job
+def _invert_job(job: tuple[str, int, dict[str, str]]) -> list[str]:
+    path, timeout, env = job
     nb = clear_outputs(read_notebook(Path(path)))
     exercises = exercises_in(nb)
     if not exercises:
         return [f"{path}: has no check cells"]
-    runs = {r.index: r for r in run_cells(nb.cells, timeout=timeout, cwd=Path(path).resolve().parent)}
+    runs = {r.index: r for r in run_cells(nb.cells, timeout=timeout, cwd=Path(path).resolve().parent,
+                                          env=env)}
     problems = []
     for index, cell in enumerate(nb.cells):
         if role(cell) != "check":
@@ -737,8 +750,9 @@ def validate_invert(exercises_dir: Path, *, jobs: int = 1, timeout: int = DEFAUL
     notebooks = notebooks_in(exercises_dir)
     if not notebooks:
         return PartResult("invert", False, f"no notebooks to run in {exercises_dir}")
-    problems = [p for found in parallel_map(_invert_job, [(str(n), timeout) for n in notebooks], jobs)
-                for p in found]
+    env = kernel_env()
+    found = parallel_map(_invert_job, [(str(n), timeout, env) for n in notebooks], jobs)
+    problems = [problem for notebook_problems in found for problem in notebook_problems]
     checks = sum(len(exercises_in(read_notebook(n))) for n in notebooks)
     if problems:
         return PartResult("invert", False, f"{len(problems)} of {checks} checks do not fail "
@@ -752,5 +766,5 @@ __all__ = [
     "check_notebook", "clear_outputs", "format_scorecard", "grade_many", "grade_submission",
     "ipython_dir", "kernel_env", "match_release", "nbval_command", "parallel_map",
     "release_notebooks", "restore_protected_cells", "run_cells", "score", "student_name",
-    "validate_invert", "validate_nbval", "write_gradebook", "check_points",
+    "validate_invert", "validate_nbval", "write_gradebook",
 ]

@@ -181,6 +181,15 @@ def test_unreadable_notebook_is_an_error_not_a_crash(tmp_path: Path):
     assert result.error and "cannot read" in result.error and not result.all_passed
 
 
+def test_kernel_that_cannot_start_is_an_error_not_a_crash(tmp_path: Path):
+    """If the kernel cannot even start (a broken Python environment), is that an error result?"""
+    path = toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), tmp_path / "mine.ipynb")
+    env = dict(grading.kernel_env(), PYTHONHOME=str(tmp_path / "no-such-python"))
+    result = grading.check_notebook(path, timeout=TIMEOUT, env=env)
+    assert result.error.startswith("could not run the notebook: the kernel did not start")
+    assert not result.all_passed
+
+
 # --------------------------------------------------------------------------- restoring cells (no kernel)
 
 
