@@ -150,12 +150,12 @@ def fit_table(lams=LAMBDAS) -> str:
     fits = [fit_lambda(float(lam)) for lam in lams]
     L = fits[0].net.L
     head = f"{'λ':>6} {'E(w)':>8} {'cross-ent.':>10} {'penalty':>8} " + " ".join(
-        f"{'Σ(w^%d)²' % l:>10}" for l in range(1, L + 1)) + f" {'train acc':>9} {'test acc':>8}"
+        f"{'Σ(w^%d)²' % l:>10}" for l in range(1, L + 1)) + f" {'train acc':>9} {'test acc':>8} {'iterations':>10}"
     rows = [head]
     for f in fits:
         rows.append(f"{f.lam:>6g} {f.E:>8.4f} {f.cross_entropy:>10.4f} {f.penalty:>8.4f} "
                     + " ".join(f"{s:>10.3g}" for s in f.weight_squares)
-                    + f" {f.train_accuracy:>9.3f} {f.test_accuracy:>8.3f}")
+                    + f" {f.train_accuracy:>9.3f} {f.test_accuracy:>8.3f} {f.iterations:>10d}")
     return "\n".join(rows)
 
 
