@@ -1,0 +1,90 @@
+"""Do lesson 04's widgets show the memo table and the growth of both counts live, fast, without printing?"""
+from __future__ import annotations
+
+import statistics
+import time
+
+import ipywidgets as W
+import pytest
+
+from bpkit import naive, scalar
+from bpkit.widgets import lesson04
+
+
+@pytest.mark.parametrize("name", lesson04.__all__)
+def test_every_public_widget_builds_with_no_arguments(name):
+    """Does every function in __all__ build an ipywidgets.Widget with no arguments?"""
+    assert isinstance(getattr(lesson04, name)(), W.Widget)
+
+
+def test_the_memo_table_widget_moves_a_weight_and_shows_bpkits_memo():
+    """Does the first slider move w^2_00, and does the table then show scalar.gradient's memo for the new net?"""
+    box = lesson04.memo_table(step=7)
+    assert box.children[0].children[0] is box.weight and box.weight.description == "w^2_00"
+    before = box.html.value
+    box.weight.value = -1.5
+    assert box.html.value != before
+    grad = scalar.gradient(lesson04.memo_network(-1.5), lesson04.MEMO_X, lesson04.MEMO_Y)
+    assert box.html.value == lesson04.memo_html(grad, 7)
+    for (l, j), v in grad.extras["memo"].items():
+        assert f"{float(v[0]):+.4f}" in box.html.value
+
+
+def test_the_step_slider_reveals_entries_right_to_left():
+    """At step k, are exactly the first k memo entries filled in, and the rest still unknown?"""
+    box = lesson04.memo_table(step=1)
+    n = box.stepper.max
+    assert n == 7
+    for k in range(1, n + 1):
+        box.stepper.value = k
+        assert box.html.value.count("= ?") == n - k
+    box.stepper.value = 4          # writes ∂E/∂σ^2_1, reading ∂E/∂sum^3_0 and ∂E/∂sum^3_1
+    assert "writes ∂E/∂σ<sup>2</sup><sub>1</sub>" in box.html.value
+    assert box.html.value.count("#fff2a8") == 2 and box.html.value.count("#c8f0c8") == 1
+
+
+def test_counts_and_paths_follow_the_sliders():
+    """Do width, depth and layer sliders show both formulas' counts and naive.paths' number of paths?"""
+    box = lesson04.counts_and_paths()
+    box.width.value, box.depth.value = 4, 3
+    box.layer.value = 2
+    sizes = (4, 4, 4, 4, 4)
+    html = box.html.value
+    assert f">{scalar.multiplication_count(sizes)}<" in html
+    assert f">{naive.multiplication_count(sizes)}<" in html
+    assert f">{len(naive.paths(sizes, 2, 0, 0))}<" in html
+    assert "... and 8 more" in html
+
+
+def test_the_layer_slider_follows_the_depth():
+    """When the depth shrinks, is the layer l of the weight clamped to the new L?"""
+    box = lesson04.counts_and_paths(hidden_layers=4, l=5)
+    box.depth.value = 1
+    assert box.layer.max == 2 and box.layer.value == 2
+    assert "(L = 2," in box.html.value
+
+
+def test_the_widgets_never_print(capsys):
+    """Does moving every slider write nothing to stdout or stderr?"""
+    a, b = lesson04.memo_table(), lesson04.counts_and_paths()
+    a.weight.value, a.stepper.value = 0.7, 6
+    b.width.value, b.depth.value, b.layer.value = 5, 4, 1
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+@pytest.mark.parametrize("which", ["memo_table", "counts_and_paths"])
+def test_one_slider_update_takes_at_most_100_ms(which):
+    """Is one slider update (kernel side) at most 100 ms (median of 10), even at the largest width and depth?"""
+    box = getattr(lesson04, which)()
+    if which == "counts_and_paths":
+        box.depth.value = 5
+        slider, values = box.width, [6, 5] * 5
+    else:
+        slider, values = box.weight, [-2.0 + 0.4 * k for k in range(10)]
+    times = []
+    for v in values:
+        t0 = time.perf_counter()
+        slider.value = v
+        times.append(time.perf_counter() - t0)
+    assert statistics.median(times) < 0.1, times
