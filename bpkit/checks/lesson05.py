@@ -192,6 +192,10 @@ def check_layer_shapes(items, net: Network, name: str, layers=None) -> list:
     shapes = [(net.sizes[l - 1], net.sizes[l]) for l in layers]
     got_shapes = [np.shape(a) for a in items]
     if len(layers) > 1 and got_shapes != shapes and got_shapes[::-1] == shapes:
+        if got_shapes == [s[::-1] for s in shapes]:  # (a, b, a)-like sizes: both mistakes give these shapes
+            raise Hint(f"{name}: your arrays have the shapes of the W^l transposed, which here are also the "
+                       "shapes of the layers in reverse order: either you swapped i and j (entry [i, j] is for "
+                       "w^l_ij, i in layer l-1), or the list is in reverse order (it starts with layer l = 1).")
         raise Hint(f"{name}: the layers are in reverse order: the list starts with layer l = 1 "
                    "(∂/∂w^1 first) and ends with the output layer L.")
     out = []
