@@ -46,6 +46,15 @@ def _show(path: Path) -> str:
         return str(path)
 
 
+def _parts(text: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(f"unknown part {', '.join(unknown) or text!r}; "
+                                         f"choose from {', '.join(PARTS)}")
+    return parts
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -177,7 +186,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"== validate: {part} ==", flush=True)
         if part == "nbval":
             result = grading.validate_nbval([lessons, solutions], jobs=jobs, timeout=args.timeout,
-                                            cwd=root, on_output=print)
+                                            cwd=root, on_output=print,
+                                            color=sys.stdout.isatty())
         elif part == "sync":
             result = _validate_sync(solutions, exercises)
         else:
@@ -277,8 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "in sync with solutions/. invert: every check cell fails (with its "
                                    "CheckFailed) on the unsolved exercises. A part with no notebooks "
                                    "fails. Exit 0 only if every selected part passes.")
-    p.add_argument("--only", action="append", choices=PARTS, metavar="PART",
-                   help=f"run only this part ({', '.join(PARTS)}); repeat for several")
+    p.add_argument("--only", action="extend", type=_parts, metavar="PART[,PART]",
+                   help=f"run only these parts ({', '.join(PARTS)}); comma-separated or repeated")
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="notebooks run at a time (default: number of CPUs)")
     p.add_argument("--timeout", type=_positive_int, default=600, metavar="S",

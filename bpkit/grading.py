@@ -684,10 +684,12 @@ class PartResult:
     details: list[str] = field(default_factory=list)
 
 
-def nbval_command(notebooks: Sequence[Path], *, jobs: int = 1, timeout: int = 600) -> list[str]:
+def nbval_command(notebooks: Sequence[Path], *, jobs: int = 1, timeout: int = 600,
+                  color: bool = False) -> list[str]:
     """The strict nbval command for ``notebooks`` (with pytest-xdist when installed and jobs > 1)."""
     cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
-           f"--nbval-cell-timeout={max(1, math.ceil(timeout))}", "-q", "-rf"]
+           f"--nbval-cell-timeout={max(1, math.ceil(timeout))}", "-q", "-rfE",
+           f"--color={'yes' if color else 'no'}"]
     if jobs > 1 and len(notebooks) > 1 and _have_xdist():
         cmd += ["-n", str(min(jobs, len(notebooks))), "--dist", "loadfile"]
     return cmd + [str(p) for p in notebooks]
@@ -700,13 +702,18 @@ def _have_xdist() -> bool:
 
 
 def validate_nbval(dirs: Sequence[Path], *, jobs: int = 1, timeout: int = 600,
-                   cwd: Path | None = None, on_output: Callable[[str], None] | None = None) -> PartResult:
-    """Strict nbval over every notebook of ``dirs``; a directory without notebooks fails."""
+                   cwd: Path | None = None, on_output: Callable[[str], None] | None = None,
+                   color: bool = False) -> PartResult:
+    """Strict nbval over every notebook of ``dirs``; a directory without notebooks fails.
+
+    pytest's output goes, line by line, to ``on_output``; the result's details keep the
+    ``FAILED``/``ERROR`` lines and the final count.
+    """
     empty = [str(d) for d in dirs if not notebooks_in(d)]
     if empty:
         return PartResult("nbval", False, "no notebooks to run in " + ", ".join(empty))
     notebooks = [p for d in dirs for p in notebooks_in(d)]
-    cmd = nbval_command(notebooks, jobs=jobs, timeout=timeout)
+    cmd = nbval_command(notebooks, jobs=jobs, timeout=timeout, color=color)
     proc = subprocess.Popen(cmd, cwd=cwd, env=kernel_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     output = []
@@ -715,7 +722,8 @@ def validate_nbval(dirs: Sequence[Path], *, jobs: int = 1, timeout: int = 600,
         if on_output:
             on_output(line.rstrip("\n"))
     code = proc.wait()
-    tail = [line for line in output if line.startswith("FAILED") or " passed" in line or " failed" in line]
+    tail = [line for line in output if line.startswith(("FAILED ", "ERROR "))
+            or re.match(r"^=*\s*\d+ (passed|failed|error)", line)]
     if code == 0:
         return PartResult("nbval", True, f"{len(notebooks)} notebooks pass strict nbval", tail)
     return PartResult("nbval", False, f"strict nbval failed (pytest exit code {code})", tail or output[-20:])

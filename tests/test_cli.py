@@ -85,6 +85,7 @@ def test_help_documents_every_command_and_option(tmp_path: Path, run):
         code, out, _ = run(command, "--help", cwd=tmp_path)
         assert code == 0 and all(f in out for f in flags), (command, out)
     assert run(cwd=tmp_path)[0] == 2  # no command: a usage error
+    assert run("validate", "--only", "nbval,lint", cwd=tmp_path)[0] == 2  # unknown part
     assert run("check", "x.ipynb", "--timeout", "0", cwd=tmp_path)[0] == 2
     assert cli.DEFAULT_TIMEOUT == grading.DEFAULT_TIMEOUT
 
@@ -231,6 +232,8 @@ def test_validate_nbval_fails_on_a_wrong_solution_despite_saved_passed_output(co
     assert code == 1
     assert "nbval   FAILED" in out and "solutions/91_toy.ipynb" in out
     assert toy.WRONG["91.2"][1] in out  # the check's hint shows in nbval's report
+    assert "\x1b[" not in out  # no colour codes in a log
+    assert "FAILED solutions/91_toy.ipynb::Cell" in out.split("nbval: FAILED")[1]  # the summary
     assert "sync" not in out.split("== validate: summary ==")[1]  # only the part asked for
 
 
@@ -240,6 +243,9 @@ def test_validate_sync_fails_on_drift(course: Path, run):
     target.write_text(target.read_text().replace("Three tiny", "Three little"))
     code, out, _ = run("validate", "--only", "sync", cwd=course)
     assert code == 1 and f"out of sync: exercises/{toy.NAME}" in out
+    assert "validate: 0 of 1 parts passed" in out
+    code, out, _ = run("validate", "--only", "sync,sync", cwd=course)  # comma-separated works too
+    assert code == 1 and "validate: 0 of 1 parts passed" in out
 
 
 def test_validate_invert_fails_on_passing_or_crashing_checks(course: Path, run):
@@ -262,6 +268,6 @@ def test_nbval_command_is_strict_and_parallel_by_file():
     cmd = grading.nbval_command([Path("a.ipynb"), Path("b.ipynb")], jobs=2, timeout=30)
     assert cmd[:3] == [sys.executable, "-m", "pytest"]
     assert {"--nbval", "--nbval-current-env", "--nbval-cell-timeout=30"} <= set(cmd)
-    assert "--nbval-lax" not in cmd
+    assert "--nbval-lax" not in cmd and "--color=no" in cmd
     assert cmd[cmd.index("-n") + 1] == "2" and cmd[cmd.index("--dist") + 1] == "loadfile"
     assert "-n" not in grading.nbval_command([Path("a.ipynb")], jobs=2, timeout=30)
