@@ -218,7 +218,9 @@ def draw_network(net, record=None, example: int = 0, ax=None, show_values: bool 
         net: a :class:`bpkit.Network` (small: labels are readable up to ~20 neurons).
         record: a forward record ``net.forward(X)``; if given, each neuron shows its
             sum^l_i and σ^l_i for example ``example`` (row of X), with 3 decimals.
-        ax: draw into this axes (else a new figure of a fixed size set by the layer sizes).
+        ax: draw into this axes (else a new figure of a fixed size set by the layer sizes). The
+            labels are sized for the default figure: give an axes about as much room
+            ((2.2 + 2.6 L) x (1.9 + 1.35 (max n_l − 1)) inches), or they will crowd.
         show_values: write the weights' values on the edges (2 decimals) and the record's
             values under the neurons; False draws the names only.
         highlight: neurons ``(l, i)`` and/or edges ``(l, i, j)`` to emphasise; everything

@@ -186,11 +186,12 @@ def weight_tex(l: int, i: int, j: int) -> str:
 
 
 def plot_loss_contour(ax, values_a, values_b, E, w_a, w_b, title: str | None = None, log: bool = True,
-                      levels: int = 25, points=None):
+                      levels: int = 25, points=None, colorbar: bool = False):
     """Filled contours of E over two weights, axes labelled w^l_ij.
 
     With ``log`` the levels are spaced geometrically in E − min E (so the basins show).
-    ``points`` is an optional list of (w_a, w_b, label, style dict) to mark (minima ...).
+    ``points`` is an optional list of (w_a, w_b, label, style dict) to mark (minima ...);
+    ``colorbar`` adds a colour bar with a few readable ticks.
     """
     import matplotlib.colors as mcolors
 
@@ -210,6 +211,9 @@ def plot_loss_contour(ax, values_a, values_b, E, w_a, w_b, title: str | None = N
     ax.set_ylabel(weight_tex(*w_b), fontsize=12)
     if title:
         ax.set_title(title, fontsize=11)
+    if colorbar:
+        ticks = cs.levels[:: max(1, len(cs.levels) // 6)]
+        ax.figure.colorbar(cs, ax=ax, label="$E(w)$", ticks=ticks, format="%.4f")
     for (a, b, label, style) in (points or []):
         ax.plot([a], [b], **({"marker": "*", "color": "red", "markersize": 12, "linestyle": "none"} | style))
         if label:
@@ -217,13 +221,21 @@ def plot_loss_contour(ax, values_a, values_b, E, w_a, w_b, title: str | None = N
     return cs
 
 
-def plot_loss_surface(ax3d, values_a, values_b, E, w_a, w_b, title: str | None = None):
-    """E as a 3-D surface over two weights (``ax3d`` from ``projection="3d"``)."""
+def plot_loss_surface(ax3d, values_a, values_b, E, w_a, w_b, title: str | None = None, log: bool = False):
+    """E as a 3-D surface over two weights (``ax3d`` from ``projection="3d"``).
+
+    With ``log`` the height is log10(E − min E + 10⁻⁴), which turns flat-bottomed valleys into
+    visible wells (the z label says so).
+    """
     A, B = np.meshgrid(values_a, values_b)
-    ax3d.plot_surface(A, B, E, cmap="viridis", linewidth=0, antialiased=True, rcount=60, ccount=60)
+    Z = np.asarray(E, dtype=float)
+    if log:
+        Z = np.log10(Z - Z.min() + 1e-4)
+    ax3d.plot_surface(A, B, Z, cmap="viridis", linewidth=0, antialiased=True,
+                      rcount=min(len(values_b), 80), ccount=min(len(values_a), 80))
     ax3d.set_xlabel(weight_tex(*w_a), fontsize=12)
     ax3d.set_ylabel(weight_tex(*w_b), fontsize=12)
-    ax3d.set_zlabel("$E(w)$", fontsize=12)
+    ax3d.set_zlabel(r"$\log_{10}(E - \min E)$" if log else "$E(w)$", fontsize=11)
     if title:
         ax3d.set_title(title, fontsize=11)
 
