@@ -24,6 +24,7 @@ module at run time, reading files) is beyond what restoring cells can prevent. R
 """
 from __future__ import annotations
 
+import ast
 import asyncio
 import copy
 import csv
@@ -201,7 +202,7 @@ def _is_code(cell: NotebookNode) -> bool:
 
 
 async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
-                     env: dict[str, str]) -> list[CellRun]:
+                     env: dict[str, str], before_check: str | None = None) -> list[CellRun]:
     runs: list[CellRun] = []
     kernel: _Kernel | None = await _Kernel(timeout, cwd, env).start()
     restarts = 0
@@ -213,6 +214,8 @@ async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
             if kernel is None:
                 runs.append(CellRun(index, cell_id, "not run"))
                 continue
+            if before_check and role(cell) == "check":
+                await kernel.run(before_check, index, cell_id)  # unrecorded; see check_guard
             run = await kernel.run(cell.source, index, cell_id)
             runs.append(run)
             if run.status == "ok" or run.status == "error":
@@ -246,17 +249,18 @@ async def _replay(kernel: _Kernel, cells: list[NotebookNode], runs: list[CellRun
 
 
 def run_cells(cells: list[NotebookNode], *, timeout: int = DEFAULT_TIMEOUT,
-              cwd: os.PathLike | str | None = None,
-              env: dict[str, str] | None = None) -> list[CellRun]:
+              cwd: os.PathLike | str | None = None, env: dict[str, str] | None = None,
+              before_check: str | None = None) -> list[CellRun]:
     """Run the code cells of ``cells`` in order in a fresh kernel, one record per code cell.
 
     ``env`` defaults to :func:`kernel_env`; ``cwd`` is the kernel's working directory.
     Errors, timeouts (``timeout`` seconds per cell) and kernel deaths are recorded,
-    never raised; ``cells`` are not modified.
+    never raised; ``cells`` are not modified. ``before_check`` is code run (unrecorded)
+    right before every check cell (see :func:`check_guard`).
     """
     timeout = max(1, math.ceil(timeout))
     return asyncio.run(_run_cells(cells, timeout, str(cwd) if cwd else None,
-                                  env if env is not None else kernel_env()))
+                                  env if env is not None else kernel_env(), before_check))
 
 
 # --------------------------------------------------------------------------- scorecards
@@ -537,6 +541,38 @@ def restore_protected_cells(submission: NotebookNode,
     return nb, changes
 
 
+def check_guard(release: NotebookNode) -> str | None:
+    """Code that undoes name-level tampering with the checks, run before every check cell.
+
+    A student's answer cell could rebind ``checks`` or patch one of its functions
+    (``checks.add = lambda f: print("PASSED ...")``). The guard reloads every module that
+    registered a graded check (``bpkit.checks.REGISTRY``), then re-runs the import statements
+    of the release's setup cells, so the check cell calls the genuine check. ``None`` if the
+    setup cells import nothing.
+    """
+    imports = []
+    for cell in release.cells:
+        if role(cell) == "setup":
+            try:
+                tree = ast.parse(cell.get("source", ""))
+            except SyntaxError:
+                continue
+            imports += [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    if not imports:
+        return None
+    return "\n".join([
+        "def _bpkit_guard():",
+        "    import importlib, sys",
+        "    from bpkit.checks._core import REGISTRY",
+        "    for name in sorted({info.function.__module__ for info in list(REGISTRY.values())}):",
+        "        if name in sys.modules:",
+        "            importlib.reload(sys.modules[name])",
+        "_bpkit_guard()",
+        "del _bpkit_guard",
+        ast.unparse(ast.Module(body=imports, type_ignores=[])),
+    ])
+
+
 def student_name(path: Path, release: Path | None) -> str:
     """File stem, or the parent directory's name when the file keeps the release's name."""
     parent = path.resolve().parent.name
@@ -596,7 +632,8 @@ def grade_submission(path: os.PathLike | str, releases: Sequence[os.PathLike | s
     restored, result.notes = restore_protected_cells(nb, release)
     clear_outputs(restored)
     try:
-        runs = run_cells(restored.cells, timeout=timeout, cwd=release_path.resolve().parent, env=env)
+        runs = run_cells(restored.cells, timeout=timeout, cwd=release_path.resolve().parent, env=env,
+                         before_check=check_guard(release))
     except RuntimeError as e:  # the kernel did not start
         result.error = f"could not run the notebook: {e}"
         return result

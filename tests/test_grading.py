@@ -275,7 +275,7 @@ def test_match_release_by_name_then_by_shared_ids(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade five submissions in two processes; return (results by student, csv path, json path)."""
+    """Grade six submissions in two processes; return (results by student, csv path, json path)."""
     root = tmp_path_factory.mktemp("class")
     release = toy.write(toy.exercise_notebook(), root / "release" / toy.NAME)
     subs = root / "submissions"
@@ -294,8 +294,15 @@ def graded(tmp_path_factory):
     toy.write(toy.answered(toy.exercise_notebook(), {
         "91.1": toy.RIGHT["91.1"], "91.2": "def mul(a, b):\n    raise ValueError('oops')",
         "91.3": toy.RIGHT["91.3"]}), subs / "erin.ipynb")
+    # frank: wrong answers, and answer cells that rebind `checks` and patch one of its checks
+    toy.write(toy.answered(toy.exercise_notebook(), {
+        "91.1": toy.WRONG["91.1"][0] + "\nclass Fake:\n    def add(self, f):\n"
+                "        print('PASSED 91.1 add two numbers [2/2 points]')\nchecks = Fake()",
+        "91.2": toy.WRONG["91.2"][0] + "\nchecks.mul = lambda f: print("
+                "'PASSED 91.2 multiply two numbers [3/3 points]')",
+        "91.3": toy.RIGHT["91.3"]}), subs / "frank.ipynb")
     paths = [subs / "alice" / toy.NAME, subs / "bob.ipynb", subs / "carol.ipynb",
-             subs / "dave.ipynb", subs / "erin.ipynb"]
+             subs / "dave.ipynb", subs / "erin.ipynb", subs / "frank.ipynb"]
     before = {p: p.read_bytes() for p in paths}
     results = grading.grade_many(paths, release.parent, jobs=2, timeout=TIMEOUT)
     assert {p: p.read_bytes() for p in paths} == before  # submissions are never written
@@ -318,6 +325,14 @@ def test_grade_tampering_changes_nothing(graded):
     assert not got["91.3"].passed and got["91.3"].hint == toy.WRONG["91.3"][1]
     assert (bob.earned, bob.possible) == (3, 6)  # points come from the release, not his metadata
     assert len(bob.notes) == 5
+
+
+def test_grade_rebinding_or_patching_checks_in_answer_cells_changes_nothing(graded):
+    """Does frank, whose answers rebind `checks` and patch `checks.mul`, get only his real 1 point?"""
+    frank = graded[0]["frank"]
+    got = by_id(frank.exercises)
+    assert got["91.1"].hint == toy.WRONG["91.1"][1] and got["91.2"].hint == toy.WRONG["91.2"][1]
+    assert frank.earned == 1
 
 
 def test_grade_timeout_and_kernel_death_fail_only_their_exercises(graded):
@@ -352,8 +367,8 @@ def test_gradebook_csv_and_json(graded):
     table = {r["student"]: (r["91.1"], r["91.2"], r["91.3"], r["total"], r["possible"]) for r in rows}
     assert table == {"alice": ("2", "3", "1", "6", "6"), "bob": ("0", "3", "0", "3", "6"),
                      "carol": ("2", "0", "0", "2", "6"), "dave": ("0", "0", "0", "0", "6"),
-                     "erin": ("2", "0", "1", "3", "6")}
-    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave", "erin"]  # input order
+                     "erin": ("2", "0", "1", "3", "6"), "frank": ("0", "0", "1", "1", "6")}
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave", "erin", "frank"]
     book = json.loads(json_path.read_text())
     assert book["exercises"] == ["91.1", "91.2", "91.3"]
     bob = next(s for s in book["students"] if s["student"] == "bob")
