@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ def _browser_unavailable(reason: str) -> None:
     """Skip with ``reason``, or fail when the environment says a browser is required (CI sets it)."""
     if os.environ.get("BPKIT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}; BPKIT_REQUIRE_BROWSER=1 requires the browser tests (run tools/install_browser.sh)")
-    pytest.skip(f"{reason}: skipped; tools/install_browser.sh installs chromium (BPKIT_REQUIRE_BROWSER=1 fails instead)")
+    pytest.skip(f"{reason}: skipped; tools/install_browser.sh installs it (BPKIT_REQUIRE_BROWSER=1 fails instead)")
 
 
 @pytest.fixture(scope="session")
@@ -480,6 +481,7 @@ class _Driver:
             if done and done_before:  # twice in a row: the kernel was not merely between two cells
                 self.fail_on_errors(state)
                 self.fail_on_log_entries()
+                self.check_saved_notebook()
                 return
             done_before = done
             if time.monotonic() > deadline:
@@ -488,6 +490,42 @@ class _Driver:
                     f"Run All Cells did not finish within {RUN_ALL_TIMEOUT:.0f} s (kernel {state['kernel']!r}); "
                     f"not executed: {where}"
                 )
+
+    def check_saved_notebook(self) -> None:
+        """Save the copy and read it back through the REST API: every code cell executed, no error output.
+
+        A second look that does not depend on JupyterLab's markup: error outputs are ``output_type == "error"``.
+        """
+        path = "/api/contents/" + urllib.parse.quote(self.relpath)
+        before = self.server.api("GET", path + "?content=0")["last_modified"]
+        self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})  # focus the notebook, not a widget
+        self.page.keyboard.press("Escape")
+        self.page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 30
+        while self.server.api("GET", path + "?content=0")["last_modified"] == before:
+            if time.monotonic() > deadline:
+                raise LessonFailure("the notebook could not be saved (Control+S) to read its outputs back")
+            time.sleep(POLL)
+        errors, unexecuted = [], []
+        for index, cell in enumerate(self.server.api("GET", path + "?content=1")["content"]["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if source.strip() and cell.get("execution_count") is None:
+                unexecuted.append(index + 1)
+            if index in self.exempt:
+                continue
+            for out in cell.get("outputs", []):
+                if out["output_type"] == "error":
+                    errors.append(f"cell {index + 1}: {out['ename']}: {out['evalue']}")
+                elif out["output_type"] == "stream" and out.get("name") == "stderr":
+                    text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+                    if re.search("Error|Traceback", text):
+                        errors.append(f"cell {index + 1} (stderr): {text.strip()[:1500]}")
+        if errors:
+            raise LessonFailure("error output in the saved notebook:\n" + "\n".join(errors[:3]))
+        if unexecuted:
+            raise LessonFailure(f"cells never executed (no execution count in the saved notebook): {unexecuted[:10]}")
 
     def fail_on_log_entries(self) -> None:
         """Fail if anything reached the log console: widgets must not print, and their exceptions land there."""
