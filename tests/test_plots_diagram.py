@@ -194,3 +194,45 @@ def test_other_names_are_written_above_their_neurons():
         assert d.names[key].get_position()[1] > d.neurons[key].center[1]
     with pytest.raises(ValueError, match="names"):
         draw_network(example.network(), names={(3, 0): "?"})
+
+
+def test_svg_has_the_same_labels_and_values_as_the_figure():
+    """Does the SVG diagram carry every neuron label, every edge label and the record's values of the matplotlib one?"""
+    net = _net((2, 3, 1), seed=4)
+    rec = net.forward(np.array([[0.3, -0.7]]))
+    d = draw_network(net, rec).diagram
+    svg = diagram.network_svg(net, rec)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    for text in list(d.neuron_labels.values()) + list(d.edge_labels.values()) + list(d.titles.values()):
+        assert text.get_text() in svg
+    for (l, i), text in d.values.items():
+        for line in text.get_text().split("\n"):
+            assert line in svg
+    assert svg.count("<line ") == len(d.edges)
+
+
+def test_svg_renders_new_weights_at_fixed_label_positions_and_fast():
+    """Does NetworkSVG.render show changed weights without moving the labels, in about a millisecond?"""
+    net = _net((2, 2, 1), seed=0)
+    X = np.ones((1, 2))
+    svg = diagram.NetworkSVG(net, net.forward(X))
+    before = svg.render(net, net.forward(X))
+    net.W[2][1, 0] = 2.75
+    after = svg.render(net, net.forward(X))
+    assert "w²₁₀ = 2.75" in after and "w²₁₀ = 2.75" not in before
+    t = time.process_time()
+    for _ in range(20):
+        svg.render(net, net.forward(X), highlight=[(1, 0), (2, 1, 0)])
+    assert (time.process_time() - t) / 20 < 0.02
+    with pytest.raises(ValueError, match="highlight"):
+        svg.render(net, highlight=[(1, 5)])
+    with pytest.raises(ValueError, match="network"):
+        svg.render(_net((2, 3, 1)))
+
+
+def test_svg_highlight_marks_the_chosen_items():
+    """Does a highlighted edge get the highlight colour and the rest get dimmed?"""
+    net = example.network()
+    svg = diagram.network_svg(net, highlight=[(2, 1, 0)])
+    assert svg.count(f'stroke="{diagram.HIGHLIGHT}"') >= 2  # the line and its label's box
+    assert 'stroke-opacity="0.25"' in svg

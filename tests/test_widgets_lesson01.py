@@ -32,15 +32,16 @@ def test_first_widget_has_a_weight_slider():
 def test_moving_a_weight_updates_network_table_and_diagram():
     """Does moving w^1_00 set net.W[1][0, 0] and change the table (from net.forward) and the image?"""
     box = lesson01.forward_pass()
-    table, image = box.table.value, box.image.value
+    table, picture = box.table.value, box.diagram.value
     box.sliders[(1, 0, 0)].value = -1.5
     assert box.net.W[1][0, 0] == -1.5
     rec = box.net.forward(lesson01.HAND_X)
     assert f"{rec.sums[1][0, 0]:.4f}" in box.table.value
     assert f"{rec.sigmas[2][0, 0]:.4f}" in box.table.value
-    assert box.table.value != table and box.image.value != image
-    assert box.figure.diagram.edge_labels[(1, 0, 0)].get_text() == "w¹₀₀ = -1.50"
-    assert f"sum = {rec.sums[2][0, 0]:.3f}" in box.figure.diagram.values[(2, 0)].get_text()
+    assert box.table.value != table and box.diagram.value != picture
+    assert box.diagram.value.startswith("<svg")
+    assert "w¹₀₀ = -1.50" in box.diagram.value
+    assert f"sum = {rec.sums[2][0, 0]:.3f}" in box.diagram.value
 
 
 def test_moving_an_input_changes_sigma_0():
@@ -74,11 +75,11 @@ def test_wrong_input_size_is_rejected():
 
 
 def test_slider_update_is_fast():
-    """Does one slider update take well under 100 ms of CPU on average (goal; 0.3 s bound for a loaded machine)?"""
+    """Does one slider update take well under 100 ms of CPU (the diagram is SVG, not a matplotlib re-render)?"""
     box = lesson01.forward_pass()
     s = box.sliders[(2, 1, 0)]
     s.value = 0.0
     t = time.process_time()
-    for k in range(5):
+    for k in range(10):
         s.value = 0.1 * (k + 1)
-    assert (time.process_time() - t) / 5 < 0.3
+    assert (time.process_time() - t) / 10 < 0.05
