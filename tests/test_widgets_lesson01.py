@@ -83,3 +83,17 @@ def test_slider_update_is_fast():
     for k in range(10):
         s.value = 0.1 * (k + 1)
     assert (time.process_time() - t) / 10 < 0.05
+
+
+def test_the_first_slider_moves_a_weight():
+    """Is the first slider in the widget's tree a weight w^l_ij (what the browser test moves)?"""
+    box = lesson01.forward_pass()
+
+    def sliders(w):
+        if isinstance(w, W.FloatSlider):
+            yield w
+        for c in getattr(w, "children", ()):
+            yield from sliders(c)
+
+    first = next(sliders(box))
+    assert first is box.sliders[(1, 0, 0)]

@@ -84,14 +84,14 @@ def forward_pass(net: Network | None = None, x=None) -> W.Widget:
                 sliders[(l, i, j)] = s
                 group.append(s)
         columns.append(group)
-    inputs = [W.HTML("<b>input: σ<sup>0</sup><sub>i</sub></b>")]
+    inputs = [W.HTML("<b>the input: σ<sup>0</sup><sub>i</sub></b>")]
     for i in range(net.sizes[0]):
         s = W.FloatSlider(value=float(x[0, i]), min=-3.0, max=3.0, step=0.05, readout_format=".2f",
                           continuous_update=True, style=style, layout=layout,
                           description=diagram.neuron_label(0, i))
         sliders[("x", i)] = s
         inputs.append(s)
-    columns.insert(0, inputs)
+    columns.append(inputs)  # after the weights: the first slider of the widget moves a weight
 
     svg = diagram.NetworkSVG(net, net.forward(x), title="")
     picture = W.HTML()
