@@ -8,19 +8,20 @@ without the slider itself) changed.
 Rules it keeps:
 - the server runs on 127.0.0.1 with a random token, in a throw-away root dir; it is started and stopped by PID
   (its own process group, SIGTERM then SIGKILL), also when a test or the fixture itself fails;
-- the server only ever sees *copies* of the notebooks (outputs stripped), never ``lessons/`` itself;
+- the server only ever sees *copies* of the notebooks (outputs and saved widget state stripped), never
+  ``lessons/`` itself;
 - chromium is Debian's ``/usr/bin/chromium`` (``executable_path``), never a browser downloaded by playwright;
 - without chromium the tests are skipped with a reason, unless ``BPKIT_REQUIRE_BROWSER=1`` (CI), then they fail.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -412,7 +413,8 @@ class Lab:
                 message += f"\nJupyterLab log (last lines):\n{self.server.log_tail()}"
             raise LessonFailure(message) from exc
         finally:
-            page.close()
+            with contextlib.suppress(Exception):  # a crashed page must not hide the failure it caused
+                page.close()
             self.server.shutdown_kernel_of(relpath)
 
     @staticmethod
