@@ -15,7 +15,8 @@ paid for, so the numbers are not optimistic: ``plt.show()`` and ``display(figure
 ``bbox_inches="tight"``, as the inline backend does) and ``plt.show()`` closes them. The widget-to-browser traffic
 (JSON state over the websocket) is not included. Work a widget pushes to a thread is not seen.
 
-The notes column flags what breaks the lessons' rules: a widget that prints or warns, one that leaves figures open.
+The build column is the time to build the widget (what its cell costs when run); the notes column flags what breaks
+the lessons' rules: a widget that prints or warns, one that leaves figures open.
 
 Usage: ``.venv/bin/python benchmarks/widget_latency.py [--repeat 20] [--lesson 03] [--package bpkit.widgets]``.
 It is a benchmark, not a test: it exits 0 whatever it measures (2 only for bad arguments).
@@ -180,6 +181,7 @@ class Row:
     lesson: str
     widget: str
     slider: str = ""
+    build_ms: float | None = None
     times_ms: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -271,7 +273,9 @@ def measure(package: str, repeat: int, only: str | None) -> tuple[list[Row], str
             notes: list[str] = []
             try:
                 with _watch(notes):
+                    start = time.perf_counter()
                     widget = factory()
+                    build_ms = (time.perf_counter() - start) * 1000
             except Exception as exc:  # noqa: BLE001
                 tb = traceback.extract_tb(exc.__traceback__)[-1]
                 where = f"{os.path.basename(tb.filename)}:{tb.lineno}"
@@ -282,9 +286,9 @@ def measure(package: str, repeat: int, only: str | None) -> tuple[list[Row], str
                 continue
             sliders = find_sliders(widget)
             if not sliders:
-                rows.append(Row(lesson, func_name, notes=["no slider in its widget tree", *notes]))
+                rows.append(Row(lesson, func_name, build_ms=build_ms, notes=["no slider in its widget tree", *notes]))
             for slider in sliders:
-                row = Row(lesson, func_name, describe(slider), notes=list(notes))
+                row = Row(lesson, func_name, describe(slider), build_ms=build_ms, notes=list(notes))
                 try:
                     row.times_ms = time_slider(slider, repeat, row.notes)
                 except Exception as exc:  # noqa: BLE001
@@ -297,14 +301,15 @@ def measure(package: str, repeat: int, only: str | None) -> tuple[list[Row], str
 
 
 def table(rows: list[Row]) -> str:
-    header = ("lesson", "widget", "slider", "median ms", "max ms", f"≤ {GOAL_MS:.0f} ms", "notes")
+    header = ("lesson", "widget", "slider", "median ms", "max ms", f"≤ {GOAL_MS:.0f} ms", "build ms", "notes")
     body = []
     for r in rows:
         fmt = lambda x: "-" if x is None else f"{x:.1f}"  # noqa: E731
         meets = "-" if r.median is None else ("yes" if r.median <= GOAL_MS else "NO")
-        body.append((r.lesson, r.widget, r.slider or "-", fmt(r.median), fmt(r.max), meets, "; ".join(r.notes)))
+        row = (r.lesson, r.widget, r.slider or "-", fmt(r.median), fmt(r.max), meets, fmt(r.build_ms))
+        body.append((*row, "; ".join(r.notes)))
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
-    right = {3, 4}
+    right = {3, 4, 6}
     lines = []
     for line in [header, None, *body]:
         if line is None:
