@@ -100,6 +100,27 @@ def output_partials(net: Network, x: np.ndarray) -> dict[str, float]:
     return {name: float(grad.W[l][i, j]) for name, (l, i, j) in NOTES_NAMES.items()}
 
 
+def numerical_output_partials(net: Network, x, eps: float = 1e-6) -> dict[str, float]:
+    r"""∂o/∂w for each of the notes' weights by central differences on o itself.
+
+    ∂o/∂w^l_ij ≈ (o(w^l_ij + ε) - o(w^l_ij - ε)) / 2ε, perturbing ``net.W[l][i, j]`` and
+    running ``net.forward`` again; the weight is restored exactly afterwards.
+    """
+    out = {}
+    for name, (l, i, j) in NOTES_NAMES.items():
+        W = net.W[l]
+        old = W[i, j]
+        try:
+            W[i, j] = old + eps
+            plus = float(net.forward(x).sigmas[net.L][0, 0])
+            W[i, j] = old - eps
+            minus = float(net.forward(x).sigmas[net.L][0, 0])
+        finally:
+            W[i, j] = old
+        out[name] = (plus - minus) / (2 * eps)
+    return out
+
+
 def chain_factors(net: Network, x: np.ndarray) -> dict[str, dict[str, float]]:
     r"""Each factor of the chain rule for ∂o/∂w, for each of the notes' weights.
 

@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ["notation", "activations", "network", "objective", "backprop", "scalar", "naive",
-        "gradcheck", "example", "train", "data/__init__"]
+        "gradcheck", "example", "train", "landscape", "data/__init__"]
 DOWNSTREAM = {"widgets", "plots", "checks", "cli", "grading", "exercises"}
 
 

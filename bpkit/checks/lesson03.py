@@ -56,7 +56,8 @@ def _reference_functions():
     from ..plots import chain
 
     return [(example, "chain_factors"), (example, "output_partials"), (bpkit, "output_gradient"),
-            (backprop, "output_gradient"), (chain, "numerical_output_partials"), (chain, "chain_rows"),
+            (backprop, "output_gradient"), (example, "numerical_output_partials"),
+            (chain, "numerical_output_partials"), (chain, "chain_rows"),
             (chain, "agreement_rows")]
 
 

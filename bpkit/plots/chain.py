@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import example
+from ..example import numerical_output_partials  # noqa: F401  (core maths, re-exported for the lessons)
 from ..network import Network
 
 __all__ = [
@@ -43,27 +44,6 @@ FACTOR_LATEX = {
 def output(net: Network, x) -> float:
     """o = σ^2_0, the example's output for one input row x."""
     return float(net.forward(x).sigmas[net.L][0, 0])
-
-
-def numerical_output_partials(net: Network, x, eps: float = 1e-6) -> dict[str, float]:
-    r"""∂o/∂w for each of the notes' weights by central differences on o itself.
-
-    ∂o/∂w^l_ij ≈ (o(w^l_ij + ε) - o(w^l_ij - ε)) / 2ε, perturbing ``net.W[l][i, j]`` and
-    running ``net.forward`` again; the weight is restored exactly afterwards.
-    """
-    out = {}
-    for name, (l, i, j) in example.NOTES_NAMES.items():
-        W = net.W[l]
-        old = W[i, j]
-        try:
-            W[i, j] = old + eps
-            plus = output(net, x)
-            W[i, j] = old - eps
-            minus = output(net, x)
-        finally:
-            W[i, j] = old
-        out[name] = (plus - minus) / (2 * eps)
-    return out
 
 
 def _connects(l: int, i: int, j: int) -> str:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backprop import gradient
 from ..network import Network
+from ..landscape import hessian, interpolate, permute_hidden, segment_E, slice_E, swap_hidden  # noqa: F401  (core maths, re-exported for the lessons)
 from ..objective import objective
 
 __all__ = ["TwoMinima", "two_minima", "hessian", "permute_hidden", "swap_hidden", "interpolate", "segment_E", "slice_E", "loss_grid",
@@ -30,90 +30,6 @@ __all__ = ["TwoMinima", "two_minima", "hessian", "permute_hidden", "swap_hidden"
 
 
 # ---------------------------------------------------------------------- maths on θ
-def hessian(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False, h: float = 1e-5) -> np.ndarray:
-    r"""The Hessian ∂²E/∂θ_a∂θ_b at the network's parameters θ (``net.get_flat()`` layout).
-
-    Column b is the central difference of bpkit's gradient along θ_b:
-    H[:, b] ≈ (∇E(θ + h e_b) − ∇E(θ − h e_b)) / 2h (error O(h²)); the result is symmetrized,
-    (H + Hᵀ)/2. For a sparse network (a mask) the missing connections get zero rows/columns.
-    """
-    theta = net.get_flat()
-    work = net.copy()
-    P = theta.size
-    H = np.empty((P, P))
-    for b in range(P):
-        e = np.zeros(P)
-        e[b] = h
-        work.set_flat(theta + e)
-        g_plus = gradient(work, X, Y, lam, regularize_bias).flat()
-        work.set_flat(theta - e)
-        g_minus = gradient(work, X, Y, lam, regularize_bias).flat()
-        H[:, b] = (g_plus - g_minus) / (2 * h)
-    return (H + H.T) / 2
-
-
-def permute_hidden(net: Network, l: int, perm) -> Network:
-    r"""A copy of ``net`` whose neurons of hidden layer l are relabelled: new neuron k is old ``perm[k]``.
-
-    Columns of W[l] (the weights into layer l), entries of b[l] and rows of W[l+1] (the
-    weights out of layer l) are permuted together, so every σ^L, and E, is unchanged.
-    """
-    if not 1 <= l <= net.L - 1:
-        raise ValueError(f"layer {l} is not a hidden layer: hidden layers are 1..{net.L - 1}")
-    perm = np.asarray(perm, dtype=int)
-    if sorted(perm.tolist()) != list(range(net.sizes[l])):
-        raise ValueError(f"perm must be a permutation of 0..{net.sizes[l] - 1}, got {perm.tolist()}")
-    new = net.copy()
-    new.W[l] = net.W[l][:, perm]
-    new.W[l + 1] = net.W[l + 1][perm, :]
-    if net.b is not None:
-        new.b[l] = net.b[l][perm]
-    if net.mask is not None:
-        new.mask[l] = net.mask[l][:, perm]
-        new.mask[l + 1] = net.mask[l + 1][perm, :]
-    return new
-
-
-def swap_hidden(net: Network, l: int, i: int, j: int) -> Network:
-    """A copy of ``net`` with hidden neurons i and j of layer l swapped (see :func:`permute_hidden`)."""
-    perm = np.arange(net.sizes[l])
-    perm[[i, j]] = perm[[j, i]]
-    return permute_hidden(net, l, perm)
-
-
-def interpolate(net_a: Network, net_b: Network, t: float) -> Network:
-    """The network at θ(t) = (1 − t) θ_A + t θ_B (t = 0: A, t = 1: B)."""
-    if tuple(net_a.sizes) != tuple(net_b.sizes):
-        raise ValueError(f"A is {net_a.sizes} but B is {net_b.sizes}: the segment needs one architecture")
-    new = net_a.copy()
-    new.set_flat((1 - t) * net_a.get_flat() + t * net_b.get_flat())
-    return new
-
-
-def segment_E(net_a: Network, net_b: Network, X, Y, lam: float = 0.0, ts=None) -> tuple[np.ndarray, np.ndarray]:
-    """E(θ(t)) on the segment from A (t = 0) to B (t = 1): returns (ts, E)."""
-    ts = np.linspace(0.0, 1.0, 101) if ts is None else np.asarray(ts, dtype=float)
-    a, b = net_a.get_flat(), net_b.get_flat()
-    work = net_a.copy()
-    E = np.empty(ts.size)
-    for k, t in enumerate(ts):
-        work.set_flat((1 - t) * a + t * b)
-        E[k] = objective(work, X, Y, lam)
-    return ts, E
-
-
-def slice_E(net: Network, X, Y, direction, s, lam: float = 0.0) -> np.ndarray:
-    """E(θ_0 + s·d) for each s: a 1-D slice of E through the network's θ_0 along ``direction``."""
-    theta = net.get_flat()
-    d = np.asarray(direction, dtype=float)
-    work = net.copy()
-    out = np.empty(len(s))
-    for k, sk in enumerate(s):
-        work.set_flat(theta + sk * d)
-        out[k] = objective(work, X, Y, lam)
-    return out
-
-
 def loss_grid(net: Network, X, Y, w_a, w_b, values_a, values_b, lam: float = 0.0) -> np.ndarray:
     """E over a grid of two weights, the others fixed at the network's values.
 

@@ -20,6 +20,7 @@ import io
 import numpy as np
 
 import bpkit
+from ..landscape import align_hidden, segment_E, weight_distance  # noqa: F401  (core maths, re-exported for the lessons)
 
 #: the digits are 8x8 images: input neuron i = 8 * row + column
 IMAGE_SHAPE = (8, 8)
@@ -114,57 +115,12 @@ def class_response(net, X, labels, n_classes: int = 10) -> np.ndarray:
     return out
 
 
-def weight_distance(a, b) -> float:
-    """||θ_a - θ_b||: the Euclidean distance between two networks' parameter vectors."""
-    return float(np.linalg.norm(a.get_flat() - b.get_flat()))
-
-
-def align_hidden(reference, other):
-    """A copy of ``other`` with its hidden neurons reordered to match ``reference``'s.
-
-    Swapping hidden neurons j and j' (column j of W^1 with column j', b^1_j with b^1_j',
-    row j of W^2 with row j') changes no output and no E(w) (lesson 02). Each neuron is
-    described by its weights (w^1_{·j}, b^1_j, w^2_{j·}); the permutation that minimizes
-    the summed squared distance to ``reference``'s neurons is found with the Hungarian
-    algorithm (:func:`scipy.optimize.linear_sum_assignment`). One hidden layer (L = 2) only.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    if reference.sizes != other.sizes or reference.L != 2:
-        raise ValueError("align_hidden needs two networks of the same sizes with one hidden layer (L = 2)")
-    if (reference.b is None) != (other.b is None):
-        raise ValueError("both networks must have biases, or neither")
-
-    def features(net):
-        parts = [net.W[1].T, net.W[2]]
-        if net.b is not None:
-            parts.insert(1, net.b[1][:, None])
-        return np.hstack(parts)
-
-    fa, fb = features(reference), features(other)
-    cost = ((fa[:, None, :] - fb[None, :, :]) ** 2).sum(axis=2)
-    _, perm = linear_sum_assignment(cost)
-    out = other.copy()
-    out.W[1] = other.W[1][:, perm]
-    out.W[2] = other.W[2][perm, :]
-    if other.b is not None:
-        out.b[1] = other.b[1][perm]
-    return out
-
-
 def segment_objective(a, b, X, Y, lam: float, steps: int = 21):
-    """E(w) at θ(t) = (1 - t) θ_a + t θ_b for ``steps`` values of t in [0, 1].
+    """E(w) at θ(t) = (1 - t) θ_a + t θ_b for ``steps`` values of t in [0, 1]: :func:`bpkit.landscape.segment_E`.
 
     Returns ``(t, E)``. For a convex E every E(θ(t)) would be ≤ max(E(θ_a), E(θ_b)).
     """
-    t = np.linspace(0.0, 1.0, steps)
-    theta_a, theta_b = a.get_flat(), b.get_flat()
-    net = a.copy()
-    E = np.empty(steps)
-    for k, tk in enumerate(t):
-        net.set_flat((1.0 - tk) * theta_a + tk * theta_b)
-        E[k] = bpkit.objective(net, X, Y, lam)
-    return t, E
+    return segment_E(a, b, X, Y, lam, np.linspace(0.0, 1.0, steps))
 
 
 # ----------------------------------------------------------------------------- plots

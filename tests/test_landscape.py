@@ -1,0 +1,51 @@
+"""Is the landscape maths (Hessian, permutation symmetry, segments) in the core, and right?"""
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit import landscape
+from bpkit.plots import surfaces, training
+
+
+def test_lessons_use_the_core_functions():
+    """Do the plot modules re-export the core's functions rather than carry copies?"""
+    for name in ("hessian", "permute_hidden", "swap_hidden", "interpolate", "segment_E", "slice_E"):
+        assert getattr(surfaces, name) is getattr(landscape, name)
+    assert training.align_hidden is landscape.align_hidden
+    assert training.weight_distance is landscape.weight_distance
+
+
+def test_hessian_of_logistic_regression_matches_the_closed_form():
+    """For no hidden layer, is the Hessian (1/m) Σ σ(1-σ) x̃ x̃ᵀ + (λ/m) on the weights (not the bias)?"""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(15, 3)), rng.integers(0, 2, size=(15, 1)).astype(float)
+    net = bpkit.Network((3, 1), seed=2)
+    net.b[1] = np.array([-0.4])
+    lam, m = 1.3, 15
+    p = net.predict_proba(X)[:, 0]
+    Xt = np.hstack([X, np.ones((m, 1))])  # flat layout: w^1_00, w^1_10, w^1_20, b^1_0
+    H = (Xt * (p * (1 - p))[:, None]).T @ Xt / m + lam / m * np.diag([1, 1, 1, 0])
+    np.testing.assert_allclose(landscape.hessian(net, X, Y, lam), H, atol=1e-7)
+    assert np.linalg.eigvalsh(H).min() >= 0
+
+
+def test_permutation_leaves_E_unchanged_and_align_undoes_it():
+    """Swapping hidden neurons keeps E; does align_hidden find the permutation back?"""
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(10, 4)), rng.uniform(size=(10, 2))
+    net = bpkit.Network((4, 5, 2), seed=3)
+    shuffled = landscape.permute_hidden(net, 1, [3, 0, 4, 1, 2])
+    assert bpkit.objective(shuffled, X, Y, 0.5) == pytest.approx(bpkit.objective(net, X, Y, 0.5), rel=1e-14)
+    assert landscape.weight_distance(net, shuffled) > 0.1
+    assert landscape.weight_distance(net, landscape.align_hidden(net, shuffled)) == 0.0
+
+
+def test_segment_between_swapped_networks_is_not_convex_somewhere():
+    """On the line between a net and its swap, is E(midpoint) different from the ends (the symmetry is real)?"""
+    rng = np.random.default_rng(2)
+    X, Y = rng.normal(size=(20, 2)), rng.integers(0, 2, size=(20, 1)).astype(float)
+    a = bpkit.Network((2, 2, 1), hidden="tanh", seed=5)
+    b = landscape.swap_hidden(a, 1, 0, 1)
+    ts, E = landscape.segment_E(a, b, X, Y, 0.0, [0.0, 0.5, 1.0])
+    assert E[0] == pytest.approx(E[2], rel=1e-14)
+    assert E[1] != pytest.approx(E[0])
