@@ -31,7 +31,7 @@ def parts(widget):
     found = {"slider": [], "image": [], "html": []}
 
     def walk(w):
-        if isinstance(w, ipywidgets.IntSlider):
+        if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider)):
             found["slider"].append(w)
         elif isinstance(w, ipywidgets.Image):
             found["image"].append(w)
@@ -140,3 +140,89 @@ def test_one_slider_update_takes_at_most_100_ms(build, snap):
     median = statistics.median(times)
     print(f"{build.__name__}: median slider update {1e3 * median:.1f} ms, slowest {1e3 * max(times):.1f} ms")
     assert median <= BUDGET
+
+
+# ------------------------------------------------------------------------------ the matrix products
+
+
+def _rows(M):
+    """How matrix_table writes a matrix: every entry as {x:+.4f} in its own cell."""
+    return [f">{x:+.4f}</td>" for x in np.ravel(M)]
+
+
+def test_small_problem_is_section_1s_network():
+    """Is the widget's default problem the lesson's 4-3-3-2 tanh network (seed 0), 5 examples, λ = 0.7?"""
+    net, X, Y, lam = w7.small_problem()
+    assert tuple(net.sizes) == (4, 3, 3, 2) and net.activation(1).name == "tanh"
+    np.testing.assert_array_equal(net.get_flat(), bpkit.Network([4, 3, 3, 2], hidden="tanh", seed=0).get_flat())
+    assert X.shape == (5, 4) and Y.shape == (5, 2) and lam == 0.7
+
+
+def test_matrix_products_slider_is_a_weight_and_starts_at_its_exact_value():
+    """Is the first slider w²₁₀ (a weight, in the notation), at the network's own value, so the numbers are the lesson's?"""
+    box = silently(w7.matrix_products)
+    assert isinstance(box.slider, ipywidgets.FloatSlider)
+    assert box.slider.description == "w²₁₀" and box.choice.value == (2, 1, 0)
+    net, X, Y, lam = w7.small_problem()
+    assert box.slider.value == net.W[2][1, 0]
+    g = bpkit.gradient(net, X, Y, lam)
+    assert f"E(w) = {g.E:.6f}" in box.html.value
+    assert f"matrix entry [1, 0] {g.W[2][1, 0]:+.6f}" in box.html.value
+
+
+@pytest.mark.parametrize("weight", [(2, 1, 0), (1, 3, 2), (3, 0, 1)], ids=["w2_10", "w1_32", "w3_01"])
+def test_moving_the_weight_shows_bpkits_matrices_for_the_new_network(weight):
+    """After moving w^l_ij, are δ^L, δ^l, ∂E/∂W^l, ∂E/∂σ^{l-1}, δ^{l-1} shown exactly as bpkit.gradient computes them?"""
+    l, i, j = weight
+    box = w7.matrix_products(weight=weight)
+    before = box.html.value
+    silently(setattr, box.slider, "value", 1.35)
+    assert box.html.value != before
+    net, X, Y, lam = w7.small_problem()
+    net.W[l][i, j] = 1.35
+    g = bpkit.gradient(net, X, Y, lam)
+    delta, dE_dsigma = g.extras["delta"], g.extras["dE_dsigma"]
+    L = net.L
+    shown = [delta[L], g.W[l], net.W[l]]
+    if l < L:
+        shown.append(delta[l])
+    if l > 1:
+        shown += [dE_dsigma[l - 1], delta[l - 1]]
+    for M in shown:
+        for cell in _rows(M):
+            assert cell in box.html.value, cell
+    np.testing.assert_allclose(delta[L], (g.extras["record"].sigmas[L] - Y) / X.shape[0])
+    assert f"E(w) = {g.E:.6f}" in box.html.value
+    s = bpkit.scalar.gradient(net, X, Y, lam)
+    assert f"per neuron (bpkit.scalar.gradient) {s.W[l][i, j]:+.6f}" in box.html.value
+    assert "bpkit.scalar.gradient: True" in box.html.value and "False" not in box.html.value
+    assert ("no δ<sup>0</sup>" in box.html.value) == (l == 1)
+
+
+def test_choosing_another_weight_relabels_the_slider_and_keeps_the_first_weight_moved():
+    """Does the dropdown put w³₀₁ on the slider (at its value) while the earlier move of w²₁₀ stays in the network?"""
+    box = w7.matrix_products()
+    box.slider.value = -2.0
+    box.choice.value = (3, 0, 1)
+    assert box.slider.description == "w³₀₁"
+    assert box.slider.value == box.net.W[3][0, 1]
+    assert box.net.W[2][1, 0] == -2.0
+    box.slider.value = 0.5
+    assert box.net.W[3][0, 1] == 0.5 and box.net.W[2][1, 0] == -2.0
+
+
+def test_matrix_products_does_not_touch_the_callers_network():
+    """Is the network passed in copied (moving the slider leaves the caller's w^l_ij alone)?"""
+    net, X, Y, lam = w7.small_problem()
+    box = w7.matrix_products(net, X, Y, lam)
+    box.slider.value = 2.0
+    assert net.W[2][1, 0] != 2.0
+    with pytest.raises(ValueError, match="not a weight"):
+        w7.matrix_products(weight=(4, 0, 0))
+
+
+def test_matrix_products_update_takes_at_most_100_ms():
+    """Does one move of the weight slider take ≤ 100 ms of kernel time (median of many moves)?"""
+    box = w7.matrix_products()
+    times = update_times(box.slider, list(np.linspace(-3, 3, 41)))
+    assert statistics.median(times) <= BUDGET

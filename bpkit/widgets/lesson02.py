@@ -1,4 +1,13 @@
-r"""Lesson 02 widget: walk the straight line between two minima of E and watch E.
+r"""Lesson 02 widgets: move two weights over the loss surface; walk the straight line between two minima.
+
+:func:`surface_point` has a slider for each of the two free weights w^1_00 and w^1_01 of the
+two-weight problem (:func:`bpkit.plots.surfaces.two_minima`). Each move computes E(w) with
+:func:`bpkit.objective` and ∂E/∂w^1_00, ∂E/∂w^1_01 with :func:`bpkit.gradient` (the functions
+the lesson's checked cells print), and shows
+
+* E(w), how far it is above the two minima A and B (E(A) = E(B)) and the two partial derivatives,
+  in an HTML table;
+* a marker at (w^1_00, w^1_01) on the contour plot of E over the two weights.
 
 :func:`segment` has one slider, t in [0, 1], that moves every weight along
 θ(t) = (1 − t) θ_A + t θ_B from minimum A (t = 0) to minimum B (t = 1), B being A with two
@@ -19,11 +28,85 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
+from ..backprop import gradient
 from ..network import Network
 from ..objective import objective
-from ..plots import surfaces
+from ..plots import diagram, surfaces
 
-__all__ = ["segment"]
+__all__ = ["surface_point", "segment"]
+
+
+def surface_point(w00: float = 0.75, w01: float = 0.75, grid: int = 41, dpi: int = 72) -> W.Widget:
+    r"""Sliders for w^1_00 and w^1_01 of the two-weight problem; E(w), its gap above the minima, live.
+
+    Args:
+        w00, w01: where the sliders start (default: the midpoint (0.75, 0.75) of the segment from
+            A = (a*, b*) to B = (b*, a*), on the ridge between the two minima).
+        grid: the contour grid's points per axis.
+
+    The returned box has ``.sliders`` ({(1, 0, 0): slider, (1, 0, 1): slider}), ``.html``,
+    ``.plane`` (Image), ``.net`` (the network shown), ``.problem`` (the
+    :class:`~bpkit.plots.surfaces.TwoMinima`), ``.E_min`` (E(A) = E(B)) and ``.update()``.
+    """
+    problem = surfaces.two_minima()
+    X, Y = problem.X, problem.Y
+    net = problem.net(w00, w01)
+    E_min = objective(problem.A, X, Y)
+    lo, hi = -4.0, 4.0
+    values = np.linspace(lo, hi, grid)
+    Z = surfaces.loss_grid(problem.A, X, Y, problem.w_a, problem.w_b, values, values)
+
+    plane = surfaces.BlitFigure((4.0, 3.7), dpi=dpi)
+    ax = plane.fig.add_axes([0.17, 0.14, 0.78, 0.76])
+    a, b = problem.a_star, problem.b_star
+    surfaces.plot_loss_contour(ax, values, values, Z, problem.w_a, problem.w_b,
+                               title="$E(w)$ over $w^1_{00}$, $w^1_{01}$ (dark: low)",
+                               points=[(a, b, "A", {}), (b, a, "B", {})])
+    ax.plot(values, values, color="white", lw=0.8, ls=":")  # the swap's mirror line w^1_00 = w^1_01
+    dot = plane.add(ax.plot([w00], [w01], "o", color="C1", ms=10, mec="black")[0])
+    plane.freeze()
+    image = W.Image(format="png")
+
+    style = {"description_width": "48px"}
+    sliders = {}
+    for key, value in ((problem.w_a, w00), (problem.w_b, w01)):
+        sliders[key] = W.FloatSlider(value=value, min=lo, max=hi, step=0.05, readout_format=".2f",
+                                     continuous_update=True, description=diagram.weight_label(*key),
+                                     style=style, layout=W.Layout(width="360px"))
+    html = W.HTML()
+
+    def update(*_):
+        for (l, i, j), s in sliders.items():
+            net.W[l][i, j] = float(s.value)
+        E = objective(net, X, Y)
+        dW = gradient(net, X, Y).W[1]
+        above = E - E_min
+        where = ("<b>at a minimum: E(w) = E(A) = E(B), both partial derivatives 0</b>" if above < 1e-9
+                 else "E(w) − E(A) &gt; 0: above both minima (E(A) = E(B) is the smallest E)")
+        rows = [
+            ("w<sup>1</sup><sub>00</sub>, w<sup>1</sup><sub>01</sub>",
+             f"{net.W[1][0, 0]:.2f}, {net.W[1][0, 1]:.2f}"),
+            ("E(w)", f"{E:.6f}"),
+            ("E(A) = E(B)", f"{E_min:.6f}"),
+            ("E(w) − E(A)", f"{above:.6f}"),
+            ("∂E/∂w<sup>1</sup><sub>00</sub>", f"{dW[0, 0]:+.6f}"),
+            ("∂E/∂w<sup>1</sup><sub>01</sub>", f"{dW[0, 1]:+.6f}"),
+        ]
+        html.value = (
+            "<table style='font-family:monospace;border-collapse:collapse' cellpadding='3'>"
+            + "".join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>" for k, v in rows)
+            + f"</table><div>{where}</div>"
+        )
+        dot.set_data([net.W[1][0, 0]], [net.W[1][0, 1]])
+        image.value = plane.png()
+
+    for s in sliders.values():
+        s.observe(update, "value")
+    update()
+    box = W.VBox([W.HBox(list(sliders.values())), W.HBox([image, html])])
+    box.sliders, box.html, box.plane, box.net, box.problem, box.E_min, box.update = (
+        sliders, html, image, net, problem, E_min, update)
+    return box
 
 
 def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, Y=None, lam: float = 0.0,

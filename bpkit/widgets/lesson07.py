@@ -1,12 +1,17 @@
-r"""Widgets for lesson 07: watching a 64-25-10 network learn the digits.
+r"""Widgets for lesson 07: the equations as matrix products, and watching a 64-25-10 network learn the digits.
 
+* :func:`matrix_products`: a slider for one weight w^l_ij (a dropdown chooses which) of the
+  lesson's small 4-3-3-2 network; shows δ^L = (σ^L − Y)/m, δ^l, ∂E/∂W^l = (σ^{l-1})ᵀδ^l + (λ/m)W^l,
+  ∂E/∂σ^{l-1} = δ^l (W^l)ᵀ and δ^{l-1} as small tables, all from :func:`bpkit.gradient`, and
+  whether each agrees with the per-neuron :func:`bpkit.scalar.gradient`. A move recomputes both
+  (well under a millisecond each) and rewrites one HTML widget.
 * :func:`training_explorer`: a slider over the L-BFGS iterations of a short training run;
   shows every hidden neuron's weights w^1_{·j} as 8x8 images, and E(w) and the train/test
   accuracy at that iteration.
 * :func:`hidden_neuron_explorer`: a slider over the hidden neurons j; shows w^1_{·j} as an
   image, the mean σ^1_j on each digit class, and the test digits that excite σ^1_j most.
 
-Everything a slider shows is precomputed when the widget is built (one short training run,
+For the two digits widgets, everything a slider shows is precomputed when the widget is built (one short training run,
 :func:`training_snapshots`, about a second); a slider move only picks a precomputed array,
 tiles it and encodes a small PNG (:func:`bpkit.plots.training.to_png`): a few milliseconds.
 The numbers shown come from :func:`bpkit.train` (its History holds E, computed by
@@ -24,7 +29,178 @@ import numpy as np
 import bpkit
 from bpkit.plots import training as tplots
 
-__all__ = ["training_explorer", "hidden_neuron_explorer"]
+__all__ = ["matrix_products", "training_explorer", "hidden_neuron_explorer"]
+
+
+# ------------------------------------------------------------------------------ the matrix products
+def small_problem():
+    """Section 1's small problem: a 4-3-3-2 tanh network (seed 0), m = 5 examples, λ = 0.7.
+
+    Returns ``(net, X, Y, lam)``, built exactly as the lesson's checked cell builds them.
+    """
+    net = bpkit.Network([4, 3, 3, 2], hidden="tanh", seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 4))
+    Y = bpkit.data.one_hot(rng.integers(0, 2, size=5), 2)
+    return net, X, Y, 0.7
+
+
+def _sup(l) -> str:
+    return f"<sup>{l}</sup>"
+
+
+def _name(l: int, i: int, j: int) -> str:
+    """``w²₁₀``: the Unicode name of w^l_ij (the slider's description)."""
+    from bpkit.plots import diagram
+
+    return diagram.weight_label(l, i, j)
+
+
+def matrix_table(M, title: str, rows: str, columns: str, mark=None, agrees: bool | None = None) -> str:
+    """One matrix as a small HTML table, every entry ``{x:+.4f}``; ``mark(r, c)`` says which cells to highlight.
+
+    ``rows``/``columns`` label the axes (e.g. ``"e"`` for examples, ``"j"`` for neurons of layer l);
+    ``agrees`` adds whether :func:`bpkit.scalar.gradient` gives the same matrix.
+    """
+    M = np.atleast_2d(M)
+    head = "".join(f"<th style='padding:1px 5px;color:#555'>{columns} = {c}</th>" for c in range(M.shape[1]))
+    body = []
+    for r, row in enumerate(M):
+        cells = []
+        for c, x in enumerate(row):
+            style = "padding:1px 5px;text-align:right"
+            if mark is not None and mark(r, c):
+                style += ";background:#ffe08a;font-weight:bold"
+            cells.append(f"<td style='{style}'>{x:+.4f}</td>")
+        body.append(f"<tr><th style='padding:1px 5px;color:#555'>{rows} = {r}</th>{''.join(cells)}</tr>")
+    check = ""
+    if agrees is not None:
+        check = ("<div style='color:#2a7a2a'>= bpkit.scalar.gradient: True</div>" if agrees
+                 else "<div style='color:#c8352b'>= bpkit.scalar.gradient: False</div>")
+    return ("<div style='margin:0 14px 10px 0'>"
+            f"<div style='font-family:serif;font-size:110%'>{title}</div>"
+            "<table style='font-family:monospace;border-collapse:collapse;font-size:12px'>"
+            f"<tr><th></th>{head}</tr>{''.join(body)}</table>{check}</div>")
+
+
+def _per_neuron(table: dict, l: int, n: int) -> np.ndarray:
+    """bpkit.scalar's memo (or δ) entries of layer l as an (m, n_l) matrix, column j = neuron j."""
+    return np.column_stack([table[(l, j)] for j in range(n)])
+
+
+def matrix_products_html(net, X, Y, lam: float, weight) -> str:
+    """The matrices of one backward pass around w^l_ij (``weight = (l, i, j)``), as HTML.
+
+    Every number is from :func:`bpkit.gradient` (``.W``, ``.E`` and ``.extras``' ``delta`` and
+    ``dE_dsigma``); each table says whether :func:`bpkit.scalar.gradient` agrees (``np.allclose``).
+    """
+    l, i, j = weight
+    L, m = net.L, X.shape[0]
+    g = bpkit.gradient(net, X, Y, lam)
+    s = bpkit.scalar.gradient(net, X, Y, lam)
+    delta, dE_dsigma = g.extras["delta"], g.extras["dE_dsigma"]
+    s_delta, s_memo = s.extras["delta"], s.extras["memo"]
+
+    def same_delta(k):
+        return bool(np.allclose(delta[k], _per_neuron(s_delta, k, net.n(k))))
+
+    tables = [matrix_table(delta[L], f"δ{_sup('L')} = δ{_sup(L)} = (σ{_sup('L')} − Y)/m", "e", "k",
+                           mark=(lambda r, c: c == j) if l == L else None, agrees=same_delta(L))]
+    if l < L:
+        tables.append(matrix_table(delta[l], f"δ{_sup(l)} (from the layers above)", "e", "j",
+                                   mark=lambda r, c: c == j, agrees=same_delta(l)))
+    tables.append(matrix_table(net.W[l], f"W{_sup(l)} (entry [{i}, {j}] = w{_sup(l)}<sub>{i}{j}</sub>)", "i", "j",
+                               mark=lambda r, c: (r, c) == (i, j)))
+    tables.append(matrix_table(
+        g.W[l], f"∂E/∂W{_sup(l)} = (σ{_sup(l - 1)})ᵀδ{_sup(l)} + (λ/m)W{_sup(l)}", "i", "j",
+        mark=lambda r, c: (r, c) == (i, j), agrees=bool(np.allclose(g.W[l], s.W[l]))))
+    if l > 1:
+        tables.append(matrix_table(
+            dE_dsigma[l - 1], f"∂E/∂σ{_sup(l - 1)} = δ{_sup(l)} (W{_sup(l)})ᵀ", "e", "i",
+            mark=lambda r, c: c == i,
+            agrees=bool(np.allclose(dE_dsigma[l - 1], _per_neuron(s_memo, l - 1, net.n(l - 1))))))
+        tables.append(matrix_table(
+            delta[l - 1], f"δ{_sup(l - 1)} = ∂E/∂σ{_sup(l - 1)} ⊙ g′(sum{_sup(l - 1)})", "e", "i",
+            mark=lambda r, c: c == i, agrees=same_delta(l - 1)))
+        where = (f"The weight also sits in row {i} of W{_sup(l)}, so it enters column {i} of "
+                 f"∂E/∂σ{_sup(l - 1)} = δ{_sup(l)} (W{_sup(l)})ᵀ, and so column {i} of δ{_sup(l - 1)}.")
+    else:
+        where = "Below layer 1 is layer 0, the input: the recursion stops there (there is no δ<sup>0</sup>)."
+    w_ij = f"w{_sup(l)}<sub>{i}{j}</sub>"
+    summary = (
+        f"<div style='font-family:monospace'>E(w) = {g.E:.6f}; ∂E/∂{w_ij}: "
+        f"matrix entry [{i}, {j}] {g.W[l][i, j]:+.6f}, per neuron (bpkit.scalar.gradient) {s.W[l][i, j]:+.6f}</div>"
+        f"<div>Highlighted: {w_ij} (entry [{i}, {j}] of W{_sup(l)}) and its partial derivative "
+        f"∂E/∂{w_ij} = Σ<sub>e</sub> σ{_sup(l - 1)}<sub>{i}</sub> δ{_sup(l)}<sub>{j}</sub> + (λ/m) {w_ij} "
+        f"(the same entry of ∂E/∂W{_sup(l)}), which reads column {j} of δ{_sup(l)}. {where} "
+        f"Rows e are the m = {m} examples; moving the weight changes the forward pass from layer {l} up, "
+        f"so δ{_sup('L')} changes too.</div>"
+    )
+    return (summary + "<div style='display:flex;flex-wrap:wrap;align-items:flex-start;margin-top:6px'>"
+            + "".join(tables) + "</div>")
+
+
+def matrix_products(net=None, X=None, Y=None, lam: float | None = None, weight=(2, 1, 0)):
+    """A dropdown choosing a weight w^l_ij and a slider for its value; the backward pass's matrices, live.
+
+    Args:
+        net, X, Y, lam: the problem (default: :func:`small_problem`, section 1's 4-3-3-2 network).
+            ``net`` is copied.
+        weight: (l, i, j) of the weight on the slider at first (default w^2_10, the entry the
+            lesson spells out).
+
+    The slider starts at the weight's exact value, so the widget first shows the network's own
+    numbers. The returned box has ``.slider``, ``.choice``, ``.html``, ``.net`` and ``.update()``.
+    """
+    import ipywidgets as widgets
+
+    if net is None:
+        net, X, Y, default_lam = small_problem()
+        lam = default_lam if lam is None else lam
+    elif X is None or Y is None:
+        raise ValueError("give the data X, Y with the network (or nothing for the lesson's small problem)")
+    lam = 0.0 if lam is None else float(lam)
+    net = net.copy()
+    names = [(f"{_name(l, i, j)}  (W[{l}][{i}, {j}])", (l, i, j)) for l in net.W.layers()
+             for i in range(net.sizes[l - 1]) for j in range(net.sizes[l])]
+    weight = tuple(int(k) for k in weight)
+    if weight not in [key for _, key in names]:
+        raise ValueError(f"w^{weight[0]}_{weight[1]}{weight[2]} is not a weight of this {net.sizes} network")
+    l, i, j = weight
+    value = float(net.W[l][i, j])
+    slider = widgets.FloatSlider(value=value, min=min(-3.0, value), max=max(3.0, value), step=0.05,
+                                 readout_format=".2f", continuous_update=True, description=_name(l, i, j),
+                                 style={"description_width": "48px"}, layout=widgets.Layout(width="400px"))
+    choice = widgets.Dropdown(options=names, value=weight, description="weight",
+                              layout=widgets.Layout(width="240px"))
+    html = widgets.HTML()
+    busy = {"choosing": False}
+
+    def update(*_):
+        if busy["choosing"]:
+            return
+        l, i, j = choice.value
+        net.W[l][i, j] = float(slider.value)
+        html.value = matrix_products_html(net, X, Y, lam, choice.value)
+
+    def choose(*_):
+        l, i, j = choice.value
+        value = float(net.W[l][i, j])
+        busy["choosing"] = True
+        try:
+            slider.description = _name(l, i, j)
+            slider.min, slider.max = min(-3.0, value), max(3.0, value)
+            slider.value = value
+        finally:
+            busy["choosing"] = False
+        update()
+
+    slider.observe(update, "value")
+    choice.observe(choose, "value")
+    update()
+    box = widgets.VBox([widgets.HBox([slider, choice]), html])
+    box.slider, box.choice, box.html, box.net, box.update = slider, choice, html, net, update
+    return box
 
 
 @dataclass(frozen=True)
