@@ -1,0 +1,115 @@
+"""Do the benchmark scripts run, and does memoization grow the way the notes say?
+
+Speed is measured by ``benchmarks/speed.py``, never asserted here: the machine is shared
+and timings are noise. The multiplication *counts* are deterministic, so their growth
+exponents are asserted: memoized linear in the number of weights, naive at least quadratic.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+
+
+def run(script: str, *args: str, timeout: float = 120) -> str:
+    """Run a benchmark script in a subprocess (from another directory) and return its stdout."""
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True, text=True, timeout=timeout, cwd=str(BENCH.parent.parent),
+        env={**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"},
+    )
+    assert proc.returncode == 0, f"{script} {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def memo_output() -> str:
+    return run("memo_growth.py", "--quick")
+
+
+def exponents(out: str) -> dict[str, tuple[float, float]]:
+    """{'width': (memoized, naive), 'depth': (...)} parsed from the exponent table."""
+    block = out.split("growth exponents", 1)[1]
+    found = {name: (float(a), float(b))
+             for name, a, b in re.findall(r"^\s*(width|depth)\s+([-\d.]+)\s+([-\d.]+)\s*$", block, re.M)}
+    assert set(found) == {"width", "depth"}, out
+    return found
+
+
+def test_speed_quick_prints_the_table():
+    """Does speed.py --quick check the contenders and print the table, the goals and the BLAS?"""
+    out = run("speed.py", "--quick")
+    assert "numpy " in out and "BLAS (threadpoolctl):" in out and "BLAS threads" in out
+    header = next(line for line in out.splitlines() if line.startswith("case"))
+    for column in ("bpkit ms", "floor ms", "bpkit/floor", "sklearn ms", "bpkit/sklearn",
+                   "torch ms", "bpkit/torch"):
+        assert column in header, header
+    for case in ("64-25-10", "400-25-10", "784-128-64-10"):
+        assert case in out
+    assert out.count("784-128-64-10") >= 2
+    # the sklearn contender is either verified against bpkit or skipped with a reason
+    assert re.search(r"checked: sklearn _backprop.* bpkit's E and gradient", out) or "sklearn skipped:" in out
+    assert "torch autograd" in out or re.search(r"^torch .*: skipped$", out, re.M)
+    assert "goals" in out and re.search(r"all goals: (met|not met)", out)
+
+
+def test_memo_growth_quick_prints_tables_and_exponents(memo_output):
+    """Does memo_growth.py --quick print both sweeps, the exponents and the base per layer?"""
+    assert "growing width" in memo_output and "growing depth" in memo_output
+    assert "growth exponents" in memo_output
+    assert re.search(r"naive fitted base per layer .*: ([\d.]+)", memo_output)
+
+
+def test_memoized_count_is_linear_in_the_weights(memo_output):
+    """Is the memoized count's growth exponent (width sweep) about 1?"""
+    memo, _ = exponents(memo_output)["width"]
+    assert 0.9 <= memo <= 1.1, memo_output
+
+
+def test_naive_count_is_at_least_quadratic_in_the_weights(memo_output):
+    """Is the naive count's growth exponent at least 1.8 (width sweep), and exponential in depth?"""
+    fits = exponents(memo_output)
+    assert fits["width"][1] >= 1.8, memo_output
+    assert fits["depth"][1] >= 1.8, memo_output
+    base = float(re.search(r"naive fitted base per layer .*?: ([\d.]+)", memo_output).group(1))
+    assert base >= 2.0, memo_output
+
+
+def load_speed():
+    spec = importlib.util.spec_from_file_location("bpkit_bench_speed", BENCH / "speed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sklearn_contender_is_skipped_with_a_reason_if_backprop_changes(monkeypatch):
+    """If sklearn's private _backprop changes signature again, is its column skipped, saying why?"""
+    from sklearn.neural_network import MLPClassifier
+
+    speed = load_speed()
+    net, X, Y = speed.make_case((4, 3, 2), 5)
+    monkeypatch.setattr(MLPClassifier, "_backprop", lambda self, X, y, state: None)
+    with pytest.raises(speed.Skip, match="unknown signature"):
+        speed.sklearn_contender(net, X, Y, 1.0)
+
+
+def test_sklearn_contender_computes_bpkits_loss_and_gradient():
+    """Is the sklearn contender apples to apples: bpkit's E and gradient, and does verify catch a difference?"""
+    import bpkit
+
+    speed = load_speed()
+    net, X, Y = speed.make_case((5, 4, 3), 20)
+    g = bpkit.gradient(net, X, Y, lam=1.0)
+    loss, coef_grads, intercept_grads = speed.sklearn_contender(net, X, Y, 1.0)()
+    speed.verify("sklearn", g, loss, coef_grads, intercept_grads)
+    coef_grads[0][0, 0] += 1e-6
+    with pytest.raises(AssertionError, match="differs from bpkit"):
+        speed.verify("sklearn", g, loss, coef_grads, intercept_grads)
