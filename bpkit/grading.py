@@ -15,12 +15,14 @@ The flow, for a student (``bpkit check``) and an instructor (``bpkit grade``) al
   remaining exercises are graded as if nothing had happened.
 * A check cell passes only if it raises nothing and prints its
   ``PASSED NN.k <title> [P/P points]`` line; saved outputs are cleared before the run,
-  so they count for nothing.
+  so they count for nothing. When grading, the check modules are reloaded before each
+  check cell (:func:`check_guard`), so rebinding or patching ``checks`` changes nothing.
 
 Limits, stated honestly: student code runs with the grader's rights in the same Python
-process as the checks, so code written *to attack the grader* (patching the check
-module at run time, reading files) is beyond what restoring cells can prevent. Run
-``bpkit grade`` in a container or an unprivileged account, and read suspicious code.
+process as the checks, so code written *to attack the grader* more deeply (patching
+``bpkit.checks._core``, ``print`` or numpy; reading files) is beyond what restoring cells
+can prevent. Run ``bpkit grade`` in a container or an unprivileged account, and read
+suspicious code.
 """
 from __future__ import annotations
 
@@ -60,7 +62,11 @@ from .exercises import (
 
 #: seconds a single cell may run before it is interrupted
 DEFAULT_TIMEOUT = 60
-#: seconds an interrupted kernel has to answer (at most the cell timeout) before a restart
+#: the least time a setup cell (the instructor's imports and data) or the check guard gets,
+#: whatever the per-cell timeout: a short ``--timeout`` for students' cells must not
+#: fail a whole class because an import was slow on a busy machine
+SETUP_TIMEOUT = 120
+#: seconds an interrupted kernel has to answer before it is restarted
 INTERRUPT_GRACE = 5
 #: restarts allowed per notebook before the remaining cells are given up
 MAX_RESTARTS = 4
@@ -110,6 +116,7 @@ class CellRun:
     evalue: str = ""
     stdout: str = ""
     restarted: bool = False  # a fresh kernel took over after this cell
+    limit: int = 0  # the seconds the cell was allowed
 
 
 def _error_output(cell: NotebookNode) -> NotebookNode | None:
@@ -156,24 +163,28 @@ class _Kernel:
         finally:
             self.log.close()
 
-    async def run(self, source: str, index: int, cell_id: str) -> CellRun:
-        """Run ``source``; never raises for errors, timeouts or a dying kernel."""
+    async def run(self, source: str, index: int, cell_id: str, limit: int | None = None) -> CellRun:
+        """Run ``source`` for at most ``limit`` seconds (default: the kernel's timeout).
+
+        Never raises for errors, timeouts or a dying kernel: they are in the record.
+        """
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb.cells = [cell]
+        self.client.timeout = limit = limit or self.timeout
         before = asyncio.all_tasks()
         try:
             await self.client.async_execute_cell(cell, 0)
         except CellTimeoutError:
             self._cancel_tasks_since(before)
-            return CellRun(index, cell_id, "timeout", stdout=_stdout(cell))
+            return CellRun(index, cell_id, "timeout", stdout=_stdout(cell), limit=limit)
         except DeadKernelError:
             self._cancel_tasks_since(before)
-            return CellRun(index, cell_id, "died", stdout=_stdout(cell))
+            return CellRun(index, cell_id, "died", stdout=_stdout(cell), limit=limit)
         error = _error_output(cell)
         if error is not None:
             return CellRun(index, cell_id, "error", error.get("ename", ""),
-                           error.get("evalue", ""), _stdout(cell))
-        return CellRun(index, cell_id, "ok", stdout=_stdout(cell))
+                           error.get("evalue", ""), _stdout(cell), limit=limit)
+        return CellRun(index, cell_id, "ok", stdout=_stdout(cell), limit=limit)
 
     @staticmethod
     def _cancel_tasks_since(before: set) -> None:
@@ -187,7 +198,7 @@ class _Kernel:
             await ensure_async(self.client.km.interrupt_kernel())
             kc = self.client.kc
             msg_id = await ensure_async(kc.execute("pass", store_history=False))
-            deadline = time.monotonic() + min(INTERRUPT_GRACE, self.timeout)
+            deadline = time.monotonic() + INTERRUPT_GRACE
             while (left := deadline - time.monotonic()) > 0:
                 msg = await ensure_async(kc.shell_channel.get_msg(timeout=left))
                 if msg["parent_header"].get("msg_id") == msg_id:
@@ -197,6 +208,21 @@ class _Kernel:
         return False
 
 
+async def _start_kernel(timeout: int, cwd: str | None, env: dict[str, str],
+                        attempts: int = 3) -> _Kernel:
+    """A started kernel; retried, since two kernels starting at once can race for a port."""
+    for attempt in range(1, attempts + 1):
+        kernel = _Kernel(timeout, cwd, env)
+        try:
+            return await kernel.start()
+        except RuntimeError:
+            await kernel.stop()
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _is_code(cell: NotebookNode) -> bool:
     return cell.get("cell_type") == "code" and bool(cell.get("source", "").strip())
 
@@ -204,7 +230,7 @@ def _is_code(cell: NotebookNode) -> bool:
 async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
                      env: dict[str, str], before_check: str | None = None) -> list[CellRun]:
     runs: list[CellRun] = []
-    kernel: _Kernel | None = await _Kernel(timeout, cwd, env).start()
+    kernel: _Kernel | None = await _start_kernel(timeout, cwd, env)
     restarts = 0
     try:
         for index, cell in enumerate(cells):
@@ -214,9 +240,9 @@ async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
             if kernel is None:
                 runs.append(CellRun(index, cell_id, "not run"))
                 continue
-            if before_check and role(cell) == "check":
-                await kernel.run(before_check, index, cell_id)  # unrecorded; see check_guard
-            run = await kernel.run(cell.source, index, cell_id)
+            if before_check and role(cell) == "check":  # unrecorded; see check_guard
+                await kernel.run(before_check, index, cell_id, max(timeout, SETUP_TIMEOUT))
+            run = await kernel.run(cell.source, index, cell_id, _limit(cell, timeout))
             runs.append(run)
             if run.status == "ok" or run.status == "error":
                 continue
@@ -227,7 +253,7 @@ async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
             restarts += 1
             if restarts <= MAX_RESTARTS:
                 try:
-                    kernel = await _Kernel(timeout, cwd, env).start()
+                    kernel = await _start_kernel(timeout, cwd, env)
                 except RuntimeError:  # the remaining cells are recorded as "not run"
                     continue
                 run.restarted = True
@@ -238,12 +264,17 @@ async def _run_cells(cells: list[NotebookNode], timeout: int, cwd: str | None,
     return runs
 
 
+def _limit(cell: NotebookNode, timeout: int) -> int:
+    """The seconds ``cell`` may run: ``timeout``, or at least SETUP_TIMEOUT for a setup cell."""
+    return max(timeout, SETUP_TIMEOUT) if role(cell) == "setup" else timeout
+
+
 async def _replay(kernel: _Kernel, cells: list[NotebookNode], runs: list[CellRun]) -> None:
     """Re-run the cells that had run cleanly, except checks, in a restarted kernel."""
     for run in runs:
         cell = cells[run.index]
         if run.status == "ok" and role(cell) != "check":
-            again = await kernel.run(cell.source, run.index, run.cell_id)
+            again = await kernel.run(cell.source, run.index, run.cell_id, run.limit)
             if again.status in ("timeout", "died"):
                 return
 
@@ -254,8 +285,9 @@ def run_cells(cells: list[NotebookNode], *, timeout: int = DEFAULT_TIMEOUT,
     """Run the code cells of ``cells`` in order in a fresh kernel, one record per code cell.
 
     ``env`` defaults to :func:`kernel_env`; ``cwd`` is the kernel's working directory.
-    Errors, timeouts (``timeout`` seconds per cell) and kernel deaths are recorded,
-    never raised; ``cells`` are not modified. ``before_check`` is code run (unrecorded)
+    Errors, timeouts (``timeout`` seconds per cell; setup cells get at least
+    ``SETUP_TIMEOUT``) and kernel deaths are recorded, never raised; ``cells`` are not
+    modified. ``before_check`` is code run (unrecorded)
     right before every check cell (see :func:`check_guard`).
     """
     timeout = max(1, math.ceil(timeout))
@@ -310,13 +342,13 @@ class NotebookResult:
         return data
 
 
-def _describe(run: CellRun, timeout: int) -> str:
+def _describe(run: CellRun) -> str:
     if run.status == "error":
         return f"raised {run.ename}: {run.evalue}".rstrip(": ")
     if run.status == "timeout":
         then = ("the kernel did not answer an interrupt, so it was restarted" if run.restarted
                 else "the kernel was interrupted")
-        return f"timed out after {timeout} s (an infinite loop?); {then} and grading went on"
+        return f"timed out after {run.limit} s (an infinite loop?); {then} and grading went on"
     if run.status == "died":
         then = ("the kernel was restarted and grading went on" if run.restarted
                 else "the remaining cells could not be run")
@@ -325,7 +357,7 @@ def _describe(run: CellRun, timeout: int) -> str:
 
 
 def _earlier_failures(ex: Exercise, check_index: int, cells: list[NotebookNode],
-                      runs: list[CellRun], timeout: int, check_crashed: bool) -> list[str]:
+                      runs: list[CellRun], check_crashed: bool) -> list[str]:
     """What went wrong before the check, worth telling the student.
 
     Failures of the exercise's own answer cells always (except the
@@ -341,12 +373,12 @@ def _earlier_failures(ex: Exercise, check_index: int, cells: list[NotebookNode],
 
     own = [r for r in before if is_own(r) and r.ename != "NotImplementedError"]
     other = [r for r in before if not is_own(r)][:1] if check_crashed else []
-    return ([f"cell #{r.index + 1} (your answer) {_describe(r, timeout)}" for r in own]
-            + [f"cell #{r.index + 1} (an earlier cell) {_describe(r, timeout)}" for r in other])
+    return ([f"cell #{r.index + 1} (your answer) {_describe(r)}" for r in own]
+            + [f"cell #{r.index + 1} (an earlier cell) {_describe(r)}" for r in other])
 
 
-def score(exercises: Iterable[Exercise], cells: list[NotebookNode], runs: list[CellRun],
-          timeout: int = DEFAULT_TIMEOUT) -> list[ExerciseResult]:
+def score(exercises: Iterable[Exercise], cells: list[NotebookNode],
+          runs: list[CellRun]) -> list[ExerciseResult]:
     """One :class:`ExerciseResult` per exercise, from the runs of its check cell."""
     index_of = {c.get("id"): i for i, c in enumerate(cells) if c.get("id")}
     run_at = {r.index: r for r in runs}
@@ -362,15 +394,15 @@ def score(exercises: Iterable[Exercise], cells: list[NotebookNode], runs: list[C
         if run is None:
             result.problem = "the check cell is empty"
             continue
-        _score_check(result, run, timeout)
-        context = _earlier_failures(ex, index, cells, runs, timeout, result.problem is not None)
+        _score_check(result, run)
+        context = _earlier_failures(ex, index, cells, runs, result.problem is not None)
         if not result.passed and context:
             why = "; ".join(context)
             result.problem = f"{result.problem}. Before it, {why}" if result.problem else f"Before the check, {why}"
     return results
 
 
-def _score_check(result: ExerciseResult, run: CellRun, timeout: int) -> None:
+def _score_check(result: ExerciseResult, run: CellRun) -> None:
     if run.status == "ok":
         for line in run.stdout.splitlines():
             m = PASSED_LINE.match(line.strip())
@@ -386,7 +418,7 @@ def _score_check(result: ExerciseResult, run: CellRun, timeout: int) -> None:
         _, found, hint = rest.partition("Hint: ")
         result.hint = hint.strip() if found else (rest.strip() or head.strip())
         return
-    result.problem = f"the check cell {_describe(run, timeout)}"
+    result.problem = f"the check cell {_describe(run)}"
 
 
 # --------------------------------------------------------------------------- check (a student)
@@ -429,11 +461,12 @@ def check_notebook(path: os.PathLike | str, *, timeout: int = DEFAULT_TIMEOUT,
         return result
     clear_outputs(nb)
     try:
-        runs = run_cells(nb.cells, timeout=timeout, cwd=path.resolve().parent, env=env)
+        runs = run_cells(nb.cells, timeout=timeout, cwd=path.resolve().parent, env=env,
+                         before_check=check_guard(nb))  # scored as `grade` would score it
     except RuntimeError as e:  # the kernel did not start
         result.error = f"could not run the notebook: {e}"
         return result
-    result.exercises = score(student_exercises(nb), nb.cells, runs, timeout)
+    result.exercises = score(student_exercises(nb), nb.cells, runs)
     result.seconds = time.monotonic() - started
     return result
 
@@ -637,7 +670,7 @@ def grade_submission(path: os.PathLike | str, releases: Sequence[os.PathLike | s
     except RuntimeError as e:  # the kernel did not start
         result.error = f"could not run the notebook: {e}"
         return result
-    result.exercises = score(exercises, restored.cells, runs, timeout)
+    result.exercises = score(exercises, restored.cells, runs)
     result.seconds = time.monotonic() - started
     return result
 
@@ -782,7 +815,7 @@ def _invert_job(job: tuple[str, int, dict[str, str]]) -> list[str]:
         if run is None or run.status == "ok":
             problems.append(f"{path}: the check of {ex} passes on the unsolved exercise")
         elif run.status != "error":
-            problems.append(f"{path}: the check of {ex} {_describe(run, timeout)}")
+            problems.append(f"{path}: the check of {ex} {_describe(run)}")
         elif run.ename != "CheckFailed" or not run.evalue.startswith(f"FAILED {ex} "):
             problems.append(f"{path}: the check of {ex} raised {run.ename}: {run.evalue.splitlines()[0] if run.evalue else ''}"
                             f" instead of a CheckFailed for {ex}; on an unsolved exercise a check should fail "
