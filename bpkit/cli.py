@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "hint for every graded exercise. Exit 0 only if all passed.")
     p.add_argument("notebook", metavar="NOTEBOOK", help="the notebook to check")
     p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT})")
+                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT}; setup cells: at least 120)")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("grade", help="grade many submissions into a CSV/JSON gradebook",
@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="notebooks graded at a time (default: number of CPUs)")
     p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT})")
+                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT}; setup cells: at least 120)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("sync", help="generate exercises/ from solutions/",
