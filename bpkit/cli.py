@@ -20,9 +20,12 @@ if TYPE_CHECKING:
     from . import grading
 
 PARTS = ("nbval", "sync", "invert")
-#: seconds a cell may run under `check` and `grade` (the same as grading.DEFAULT_TIMEOUT;
-#: kept here so that `bpkit --help` does not import the notebook machinery)
+#: seconds a cell may run under `check` and `grade` (the same as in bpkit.grading; kept
+#: here so that `bpkit --help` does not import the notebook machinery)
 DEFAULT_TIMEOUT = 60
+SETUP_TIMEOUT = 120  # grading.SETUP_TIMEOUT
+TIMEOUT_HELP = (f"seconds each cell may run (default {DEFAULT_TIMEOUT}; setup cells get at least "
+                f"{SETUP_TIMEOUT})")
 
 
 def find_course_root(start: Path | None = None) -> Path:
@@ -246,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "hint for every graded exercise. Exit 0 only if all passed.")
     p.add_argument("notebook", metavar="NOTEBOOK", help="the notebook to check")
     p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT}; setup cells: at least 120)")
+                   help=TIMEOUT_HELP)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("grade", help="grade many submissions into a CSV/JSON gradebook",
@@ -265,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="notebooks graded at a time (default: number of CPUs)")
     p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=f"seconds each cell may run (default {DEFAULT_TIMEOUT}; setup cells: at least 120)")
+                   help=TIMEOUT_HELP)
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("sync", help="generate exercises/ from solutions/",

@@ -398,7 +398,8 @@ def score(exercises: Iterable[Exercise], cells: list[NotebookNode],
         context = _earlier_failures(ex, index, cells, runs, result.problem is not None)
         if not result.passed and context:
             why = "; ".join(context)
-            result.problem = f"{result.problem}. Before it, {why}" if result.problem else f"Before the check, {why}"
+            result.problem = (f"{result.problem}. Before it, {why}" if result.problem
+                              else f"Before the check, {why}")
     return results
 
 
@@ -817,9 +818,10 @@ def _invert_job(job: tuple[str, int, dict[str, str]]) -> list[str]:
         elif run.status != "error":
             problems.append(f"{path}: the check of {ex} {_describe(run)}")
         elif run.ename != "CheckFailed" or not run.evalue.startswith(f"FAILED {ex} "):
-            problems.append(f"{path}: the check of {ex} raised {run.ename}: {run.evalue.splitlines()[0] if run.evalue else ''}"
-                            f" instead of a CheckFailed for {ex}; on an unsolved exercise a check should fail "
-                            "with a hint (define the answer's names outside the solution markers)")
+            first_line = run.evalue.splitlines()[0] if run.evalue else ""
+            problems.append(f"{path}: the check of {ex} raised {run.ename}: {first_line} instead of a "
+                            f"CheckFailed for {ex}; on an unsolved exercise a check should fail with a "
+                            "hint (define the answer's names outside the solution markers)")
     return problems
 
 

@@ -87,7 +87,7 @@ def test_help_documents_every_command_and_option(tmp_path: Path, run):
     assert run(cwd=tmp_path)[0] == 2  # no command: a usage error
     assert run("validate", "--only", "nbval,lint", cwd=tmp_path)[0] == 2  # unknown part
     assert run("check", "x.ipynb", "--timeout", "0", cwd=tmp_path)[0] == 2
-    assert cli.DEFAULT_TIMEOUT == grading.DEFAULT_TIMEOUT
+    assert (cli.DEFAULT_TIMEOUT, cli.SETUP_TIMEOUT) == (grading.DEFAULT_TIMEOUT, grading.SETUP_TIMEOUT)
 
 
 # --------------------------------------------------------------------------- sync

@@ -227,7 +227,8 @@ def test_restore_undoes_edits_tags_metadata_and_reinserts_deleted_checks():
     """Are edited/tagged/renamed check cells and the setup cell restored, and the deleted one re-inserted?"""
     release = toy.exercise_notebook()
     restored, changes = grading.restore_protected_cells(tampered(), release)
-    released = {c["id"]: c for c in release.cells if c.metadata.get("bpkit", {}).get("role") in ("check", "setup")}
+    released = {c["id"]: c for c in release.cells
+                if c.metadata.get("bpkit", {}).get("role") in ("check", "setup")}
     for cid, cell in released.items():
         (match,) = [c for c in restored.cells if c["id"] == cid]
         assert match.source == cell.source and match.metadata == cell.metadata
