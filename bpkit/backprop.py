@@ -50,7 +50,8 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
             dE_dsigma = delta @ net.W[l].T                    # Σ_p δ^l_p w^l_jp
             dsig[l - 2] = dE_dsigma
             g = net.activation(l - 1)
-            delta = dE_dsigma * g.derivative_from_value(record.sigmas[l - 1])  # ⊙ ∂σ/∂sum
+            delta = g.derivative_from_value(record.sigmas[l - 1])              # ∂σ^{l-1}/∂sum^{l-1}
+            delta *= dE_dsigma                                                  # ⊙ ∂E/∂σ^{l-1}
     return (Layers(dW, 1, "∂E/∂w"), None if db is None else Layers(db, 1, "∂E/∂b"),
             Layers(dsig, 1, "∂E/∂σ"), Layers(deltas, 1, "∂E/∂sum"))
 
@@ -65,7 +66,7 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     X, Y = check_XY(net, X, Y)
     lam = check_lam(lam)
     m = X.shape[0]
-    record = net.forward(X)
+    record = net._forward(X)
     sigma_L = record.sigmas[net.L]
     E = CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, m, regularize_bias)
     delta_L = CrossEntropy.delta(sigma_L, Y)                  # (σ^L_k - y_k) / m

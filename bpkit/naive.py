@@ -30,7 +30,7 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     lam = check_lam(lam)
     m = X.shape[0]
     L = net.L
-    record = net.forward(X)
+    record = net._forward(X)
     E = CrossEntropy.fn(record.sums[L], Y) + penalty(net, lam, m, regularize_bias)
     count = [0]
 

@@ -20,9 +20,9 @@ from . import activations
 from .notation import Layers
 
 
-def _as_matrix(value, name: str) -> np.ndarray:
+def _as_matrix(value, name: str, copy: bool = False) -> np.ndarray:
     try:
-        arr = np.array(value, dtype=float)
+        arr = np.array(value, dtype=float) if copy else np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}") from None
     return arr
@@ -95,7 +95,7 @@ class Network:
             raise ValueError("W must be a non-empty list [w^1, ..., w^L] of weight matrices")
         Ws = []
         for l, w in enumerate(W, start=1):
-            w = _as_matrix(w, f"w^{l}")
+            w = _as_matrix(w, f"w^{l}", copy=True)
             if w.ndim != 2:
                 raise ValueError(f"w^{l} must be a 2-D array of shape (n_{l-1}, n_{l}), got shape {w.shape}")
             if 0 in w.shape:
@@ -125,7 +125,7 @@ class Network:
                 raise ValueError(f"b must list one bias vector per layer 1..{len(Ws)}, got {len(b)}")
             bs = []
             for l, bl in enumerate(b, start=1):
-                bl = _as_matrix(bl, f"b^{l}")
+                bl = _as_matrix(bl, f"b^{l}", copy=True)
                 if bl.shape != (sizes[l],):
                     raise ValueError(f"b^{l} has shape {bl.shape} but layer {l} has {sizes[l]} neurons")
                 if not np.all(np.isfinite(bl)):
@@ -228,13 +228,16 @@ class Network:
     # ------------------------------------------------------------------ forward
     def forward(self, X) -> "Forward":
         """The forward pass over a batch X of shape (m, n_0): every sum^l_i and σ^l_i."""
-        X = check_X(self, X)
+        return self._forward(check_X(self, X))
+
+    def _forward(self, X: np.ndarray) -> "Forward":
+        """:meth:`forward` on an X that :func:`check_X` has already validated."""
         sigmas = [X]
         sums = []
         for l in range(1, self.L + 1):
             s = sigmas[-1] @ self.W[l]
             if self.b is not None:
-                s = s + self.b[l]
+                s += self.b[l]
             sums.append(s)
             sigmas.append(self.activation(l).value(s))
         return Forward(self, Layers(sums, first=1, name="sum"), Layers(sigmas, first=0, name="σ"))
@@ -296,9 +299,17 @@ def check_X(net: Network, X) -> np.ndarray:
         raise ValueError(
             f"X has {X.shape[1]} columns but layer 0 (the input) has n_0 = {net.sizes[0]} neurons"
         )
-    if not np.all(np.isfinite(X)):
+    if not _all_finite(X):
         raise ValueError("X contains NaN or inf")
     return X
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every entry is finite: one sum in the common case, the full check only if it overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(a, axis=None)):
+            return True
+    return bool(np.isfinite(a).all())
 
 
 def check_XY(net: Network, X, Y) -> tuple[np.ndarray, np.ndarray]:
@@ -316,9 +327,9 @@ def check_XY(net: Network, X, Y) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"Y has {Y.shape[1]} columns but the output layer L = {net.L} has n_L = {nL} neurons")
     if Y.shape[0] != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows (examples) but Y has {Y.shape[0]}")
-    if not np.all(np.isfinite(Y)):
-        raise ValueError("Y contains NaN or inf")
-    if np.any((Y < 0) | (Y > 1)):
+    if not (Y.min() >= 0.0 and Y.max() <= 1.0):  # False for NaN too
+        if not np.isfinite(Y).all():
+            raise ValueError("Y contains NaN or inf")
         raise ValueError("the targets y_k must lie in [0, 1] (the cross-entropy needs them there)")
     return X, Y
 

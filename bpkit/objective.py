@@ -30,10 +30,19 @@ class CrossEntropy:
     def fn(sum_L: np.ndarray, Y: np.ndarray) -> float:
         r"""-(1/m) Σ_e Σ_k [y_k log σ(sum^L_k) + (1-y_k) log(1-σ(sum^L_k))], stably.
 
-        Uses log σ(s) = -logaddexp(0, -s) and log(1 - σ(s)) = -logaddexp(0, s).
+        With log σ(s) = -softplus(-s) and log(1 - σ(s)) = -softplus(s), where
+        softplus(s) = log(1 + e^s) = max(s, 0) + log(1 + e^{-|s|}), each term is
+        softplus(s) - y s = max(s, 0) - y s + log1p(e^{-|s|}): e^{-|s|} ≤ 1 never overflows,
+        and s = ±800 gives exactly 800 or 0.
         """
         m = sum_L.shape[0]
-        losses = Y * np.logaddexp(0.0, -sum_L) + (1.0 - Y) * np.logaddexp(0.0, sum_L)
+        t = np.abs(sum_L)
+        np.negative(t, out=t)
+        np.exp(t, out=t)
+        np.log1p(t, out=t)                       # log(1 + e^{-|s|})
+        losses = np.maximum(sum_L, 0.0)
+        losses -= Y * sum_L
+        losses += t
         return float(losses.sum() / m)
 
     @staticmethod
@@ -72,9 +81,9 @@ def penalty(net: Network, lam: float, m: int, regularize_bias: bool = False) -> 
 
     With ``regularize_bias=True`` the biases b^l_j are added to the sum.
     """
-    total = sum(float(np.sum(w * w)) for w in net.W)
+    total = sum(float(np.vdot(w, w)) for w in net.W)
     if regularize_bias and net.b is not None:
-        total += sum(float(np.sum(b * b)) for b in net.b)
+        total += sum(float(np.vdot(b, b)) for b in net.b)
     return lam / (2.0 * m) * total
 
 
@@ -99,7 +108,7 @@ def objective(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = Fals
     """E(w) for a batch X (m, n_0) with targets Y (m, n_L): see the module docstring."""
     X, Y = check_XY(net, X, Y)
     lam = check_lam(lam)
-    record = net.forward(X)
+    record = net._forward(X)
     return CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, X.shape[0], regularize_bias)
 
 
