@@ -2,8 +2,9 @@
 
 The harness does what a student does: open the notebook in JupyterLab, wait for the kernel ("| Idle" in the
 status bar), Run → Run All Cells, wait until every code cell has an execution count, then move the first
-ipywidgets slider with the keyboard and check that what the lesson shows (the output area holding the slider,
-without the slider itself) changed.
+*weight* slider (the first ipywidgets slider whose description names a weight w^l_ij: ``w¹₀₀``, ``w^1_00``,
+see ``WEIGHT_LABEL``) with the keyboard and check that what the lesson shows (the output area holding the
+slider, without the slider itself) changed. A notebook without a weight slider fails.
 
 Rules it keeps:
 - the server runs on 127.0.0.1 with a random token, in a throw-away root dir; it is started and stopped by PID
@@ -59,6 +60,10 @@ POLL = 0.25
 
 SLIDER_SELECTOR = ".widget-slider, .jupyter-widgets .slider"
 HANDLE_SELECTOR = ".noUi-handle, [role=slider], input[type=range]"
+# A slider moves a weight when its description (JupyterLab renders it as the slider's ``.widget-label``) names
+# one: "w" followed by the layer as a superscript, ``w¹₀₀`` (the diagrams' Unicode) or ``w^1_00`` (ASCII), also
+# "w^1_1 = w^1_00". Not "width" or "w" alone. A JavaScript regular expression, used in the page.
+WEIGHT_LABEL = r"^w\s*(\^|[⁰¹²³⁴⁵⁶⁷⁸⁹])"
 
 
 def _browser_unavailable(reason: str) -> None:
@@ -355,6 +360,27 @@ _SLIDER_VALUE_JS = r"""
 """
 
 
+# Every slider in the notebook's outputs, in document order: its description (label text) and whether it names a
+# weight. The first weight slider gets the attribute data-bpkit-weight-slider so the driver can find it again.
+_FIND_WEIGHT_SLIDER_JS = r"""
+([sliderSelector, weightLabel]) => {
+  const weight = new RegExp(weightLabel);
+  const seen = new Set(), sliders = [];
+  for (const el of document.querySelectorAll('.jp-Notebook :is(' + sliderSelector + ')')) {
+    const slider = el.closest('.widget-slider') || el;  // an older slider markup without .widget-slider
+    if (seen.has(slider)) continue;
+    seen.add(slider);
+    sliders.push(slider);
+  }
+  document.querySelectorAll('[data-bpkit-weight-slider]').forEach(e => e.removeAttribute('data-bpkit-weight-slider'));
+  const labels = sliders.map(s => ((s.querySelector('.widget-label') || {}).textContent || '').trim());
+  const index = labels.findIndex(label => weight.test(label));
+  if (index >= 0) sliders[index].setAttribute('data-bpkit-weight-slider', '1');
+  return {labels, index};
+}
+"""
+
+
 class LessonFailure(AssertionError):
     """The lesson failed in the browser; the message says where, with the page's console errors."""
 
@@ -384,7 +410,7 @@ class Lab:
         self._count = 0
 
     def run(self, notebook: Path, artifacts: Path = ARTIFACTS, slider_timeout: float = SLIDER_TIMEOUT) -> LessonRun:
-        """Open a copy of ``notebook``, run all cells, move its first slider; raise LessonFailure if anything fails.
+        """Open a copy of ``notebook``, run all cells, move its first weight slider; raise LessonFailure if anything fails.
 
         ``slider_timeout`` is how long a slider move may take to change what the lesson shows.
         """
@@ -557,15 +583,20 @@ class _Driver:
         raise LessonFailure(f"error output in the notebook:\n{details}")
 
     def move_slider(self) -> None:
-        sliders = self.page.locator(f".jp-Notebook :is({SLIDER_SELECTOR})")
-        if sliders.count() == 0:
-            raise LessonFailure("no ipywidgets slider in the notebook's outputs (.widget-slider)")
-        slider = sliders.first.locator("xpath=ancestor-or-self::*[contains(@class,'widget-slider')][1]")
-        if slider.count() == 0:  # an older slider markup without .widget-slider
-            slider = sliders.first
+        found = self.page.evaluate(_FIND_WEIGHT_SLIDER_JS, [SLIDER_SELECTOR, WEIGHT_LABEL])
+        if not found["labels"]:
+            raise LessonFailure("no ipywidgets slider in the notebook's outputs (.widget-slider), so no weight slider")
+        if found["index"] < 0:
+            described = ", ".join(repr(label) for label in found["labels"][:10])
+            raise LessonFailure(
+                f"no weight slider: none of the {len(found['labels'])} sliders' descriptions names a weight w^l_ij "
+                f"(they are {described}); the lesson needs a slider labelled like 'w¹₀₀' or 'w^1_00' "
+                f"(regular expression {WEIGHT_LABEL}) that moves that weight"
+            )
+        slider = self.page.locator("[data-bpkit-weight-slider]").first
         slider.scroll_into_view_if_needed()
-        label = slider.evaluate("s => (s.querySelector('.widget-label') || {}).textContent || ''").strip()
-        self.result.slider = label or "(no description)"
+        label = found["labels"][found["index"]]
+        self.result.slider = label
         handle = slider.locator(HANDLE_SELECTOR).first
         before = slider.evaluate(_SNAPSHOT_JS)
         value_before = slider.evaluate(_SLIDER_VALUE_JS)

@@ -1,8 +1,10 @@
 """Do the lessons work where the student uses them: in JupyterLab, in a real browser?
 
 Each lesson is copied into a throw-away JupyterLab root, opened in Debian's chromium, run with Run → Run All Cells,
-checked for error output, and then its first slider is moved with the arrow keys: what the lesson shows around that
-slider must change. The harness itself is tested first, on scratch notebooks built here, to prove it can fail.
+checked for error output, and then its first *weight* slider (the first slider whose description names a weight
+w^l_ij, like ``w¹₀₀`` or ``w^1_00``) is moved with the arrow keys: what the lesson shows around that slider must
+change; a lesson without a weight slider fails. The harness itself is tested first, on scratch notebooks built here,
+to prove it can fail.
 
 Run: ``.venv/bin/pytest -m browser tests/browser`` (add ``-rP`` to see the seconds each phase took).
 """
@@ -36,7 +38,7 @@ def _notebook(path: Path, *sources: str, tags: dict[int, list[str]] | None = Non
 
 LABEL_SLIDER = """\
 import ipywidgets as w
-s = w.FloatSlider(description="w")
+s = w.FloatSlider(description="w^1_00")
 l = w.Label()
 s.observe(lambda c: setattr(l, "value", f"{c['new']:.2f}"), "value")
 w.VBox([s, l])"""
@@ -59,7 +61,13 @@ w.VBox([a, w.interactive_output(draw, {"a": a})])"""
 
 DEAD_SLIDER = """\
 import ipywidgets as w
-w.VBox([w.IntSlider(description="w"), w.Label("this never changes")])"""
+w.VBox([w.IntSlider(description="w¹₀₀"), w.Label("this never changes")])"""
+
+NOT_WEIGHTS = """\
+import ipywidgets as w
+w.VBox([w.IntSlider(description="width"), w.FloatSlider(description="t"), w.Label("never changes")])"""
+
+LABEL_SLIDER_T = LABEL_SLIDER.replace('description="w^1_00"', 'description="t"')
 
 
 # ---------------------------------------------------------------------------------------- the harness, tested
@@ -68,7 +76,7 @@ w.VBox([w.IntSlider(description="w"), w.Label("this never changes")])"""
 def test_harness_passes_a_slider_that_updates_a_label(lab, tmp_path):
     """Does the harness accept a notebook whose slider drives a Label (and say that the text changed)?"""
     run = lab.run(_notebook(tmp_path / "label_slider.ipynb", LABEL_SLIDER), artifacts=tmp_path)
-    assert run.slider == "w"
+    assert run.slider == "w^1_00"
     assert "text" in run.changed, run.summary()
 
 
@@ -79,6 +87,21 @@ def test_harness_passes_a_slider_that_redraws_a_figure(lab, tmp_path):
         artifacts=tmp_path,
     )
     assert "images" in run.changed, run.summary()
+
+
+def test_harness_moves_the_first_weight_slider_not_the_first_slider(lab, tmp_path):
+    """Are sliders that move no weight ("width", "t", which change nothing) skipped for the first weight slider?"""
+    run = lab.run(_notebook(tmp_path / "weight_later.ipynb", NOT_WEIGHTS, LABEL_SLIDER), artifacts=tmp_path)
+    assert run.slider == "w^1_00"
+    assert "text" in run.changed, run.summary()
+
+
+def test_harness_fails_when_no_slider_moves_a_weight(lab, tmp_path):
+    """Does a notebook whose only working slider is not a weight (t, width) fail, naming the sliders it found?"""
+    nb = _notebook(tmp_path / "no_weight_slider.ipynb", NOT_WEIGHTS, LABEL_SLIDER_T)
+    with pytest.raises(lab.Failure, match=r"no weight slider: none of the 3 sliders.*'width', 't', 't'"):
+        lab.run(nb, artifacts=tmp_path, slider_timeout=5)
+    assert (tmp_path / "no_weight_slider.png").is_file(), "a failure leaves a screenshot"
 
 
 def test_harness_fails_on_an_error_cell(lab, tmp_path):
@@ -115,8 +138,8 @@ def test_harness_allows_a_cell_tagged_raises_exception(lab, tmp_path):
 
 
 @pytest.mark.parametrize("lesson", LESSONS or [None], ids=[p.stem for p in LESSONS] or ["no-lessons"])
-def test_lesson_runs_and_its_slider_changes_what_it_shows(lesson, request):
-    """Does the lesson run without error output in JupyterLab, and does moving its first slider change what it shows?"""
+def test_lesson_runs_and_its_weight_slider_changes_what_it_shows(lesson, request):
+    """Does the lesson run without error output in JupyterLab, and does moving its first weight slider change what it shows?"""
     if lesson is None:
         pytest.fail(f"no lessons found: {REPO / 'lessons'} has no *.ipynb, so there is nothing to test in a browser")
     run = request.getfixturevalue("lab").run(lesson)
