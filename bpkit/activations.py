@@ -17,11 +17,13 @@ def _sigmoid(s):
 
     Agrees with scipy's ``expit`` to within 2 ulp (tested) and uses numpy's vectorized exp.
     """
-    t = np.negative(np.asarray(s, dtype=float))
+    s = np.asarray(s, dtype=float)
+    t = np.negative(s, out=np.empty_like(s))  # an array even for a single number
     with np.errstate(over="ignore"):
         np.exp(t, out=t)
     t += 1.0
-    return np.reciprocal(t, out=t)
+    np.reciprocal(t, out=t)
+    return t if t.ndim else t[()]
 
 
 def _sigmoid_prime(s):
@@ -32,15 +34,12 @@ def _sigmoid_prime(s):
 
 def _sigmoid_prime_from_value(g):
     r"""∂σ/∂sum = σ (1 - σ), from σ itself."""
-    t = 1.0 - g
-    t *= g
-    return t
+    return np.multiply(1.0 - g, g)
 
 
 def _tanh_prime_from_value(g):
     r"""∂σ/∂sum = 1 - σ², from σ = tanh(sum) itself."""
-    t = np.multiply(g, g)
-    return np.subtract(1.0, t, out=t)
+    return 1.0 - np.multiply(g, g)
 
 
 def _tanh_prime(s):

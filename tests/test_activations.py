@@ -62,3 +62,14 @@ def test_sigmoid_agrees_with_scipy_to_two_ulp_everywhere():
     ours, ref = activations.sigmoid(s), expit(s)
     ulp = np.spacing(np.maximum(np.abs(ref), np.finfo(float).tiny))
     assert np.all(np.abs(ours - ref) <= 2 * ulp)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_a_single_number_works_everywhere(name):
+    """Do value, derivative and derivative_from_value accept a plain number and return a number?"""
+    g = activations.get(name)
+    for s in (0.3, -40.0, 40.0, 800.0):
+        v = g.value(s)
+        assert np.ndim(v) == 0 and float(v) == pytest.approx(float(g.value(np.array([s]))[0]))
+        assert np.ndim(g.derivative(s)) == 0
+        assert float(g.derivative_from_value(v)) == pytest.approx(float(g.derivative(s)), abs=1e-15)
