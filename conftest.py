@@ -6,3 +6,12 @@ ROOT = pathlib.Path(__file__).resolve().parent
 # Kernels started by tests (nbval, graders) read this IPython profile: no ANSI colours and
 # minimal tracebacks, so a failing check reads as its hint.
 os.environ.setdefault("IPYTHONDIR", str(ROOT / "bpkit" / "data" / "ipython"))
+
+
+def pytest_configure(config):
+    """In a log (no terminal), no ANSI colours: nbval colours its reports unless --color=no,
+    even under pytest's default --color=auto."""
+    import sys
+
+    if getattr(config.option, "color", None) == "auto" and not sys.stdout.isatty():
+        config.option.color = "no"

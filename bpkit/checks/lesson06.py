@@ -120,6 +120,9 @@ def activation_derivatives(dsigma_dsum):
         shape = (int(rng.integers(2, 7)), int(rng.integers(1, 5)))
         S = rng.normal(0, 2.5, size=shape)
         S[S == 0] = 0.5  # relu has no derivative at 0
+        # both signs in every case, so that a relu answer that ignores the sign cannot pass by luck
+        S.flat[0] = -abs(S.flat[0]) - 0.1
+        S.flat[-1] = abs(S.flat[-1]) + 0.1
         expected = g.derivative(S)
         answer = _call(dsigma_dsum, name, S.copy())
         if np.ndim(answer) == 0 and np.size(answer) == 1 and shape != (1, 1):
