@@ -126,9 +126,12 @@ def compare(answer, expected, name: str, mistakes: dict | None = None,
         raise Hint(f"wrong shape: {name} has shape {arr.shape} but should have shape {expected.shape}.")
     if close(arr, expected, rtol, atol):
         return
+    matching = []
     for hint, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == arr.shape and close(arr, wrong, rtol, atol):
-            raise Hint(hint)
+        if wrong.shape == arr.shape and close(arr, wrong, rtol, atol) and not close(wrong, expected, rtol, atol):
+            matching.append(hint)
+    if matching:  # two mistakes can give the same numbers on one case: name every one
+        raise Hint(" Or: ".join(dict.fromkeys(matching)))
     diff = float(np.max(np.abs(arr - expected)))
     raise Hint(f"{name} is not right on a hidden test case (largest difference {diff:.3g}).")

@@ -176,9 +176,10 @@ def memo_layer_count(dE_dsigma_layer_multiplications):
         got = _int_answer(answer, what)
         if got == expected:
             continue
-        for hint, value in _memo_count_values(sizes, l, m).items():
-            if hint and got == value:
-                raise Hint(f"{what} = {got}: {hint}")
+        matching = [hint for hint, value in _memo_count_values(sizes, l, m).items()
+                    if hint and got == value and value != expected]
+        if matching:
+            raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
         raise Hint(f"{what} = {got} is not right: count one multiplication for each term "
                    "∂E/∂sum^{l+1}_p · w^{l+1}_jp, for every j and every example.")
 
@@ -278,7 +279,7 @@ def counts(memoized_count, naive_count):
             got = _int_answer(answer, what)
             if got == ref:
                 continue
-            for hint, value in variants(sizes, m).items():
-                if got == value and value != ref:
-                    raise Hint(f"{what} = {got}: {hint}")
+            matching = [hint for hint, value in variants(sizes, m).items() if got == value and value != ref]
+            if matching:  # two mistakes can give the same number on a case: name every one
+                raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
             raise Hint(f"{what} = {got} is not right (it is off by {got - ref:+d}); count layer by layer.")

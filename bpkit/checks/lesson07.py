@@ -284,9 +284,11 @@ def backprop(answer):
         ref_db = None if net.b is None else [ref.b[l] for l in range(1, L + 1)]
         if _layers_close(dW, db, ref_dW, ref_db):
             continue
-        for hint, wrong in _backprop_mistakes(net, X, Y, lam).items():
-            if wrong is not None and _layers_close(dW, db, *wrong) and not _layers_close(ref_dW, ref_db, *wrong):
-                raise Hint(hint)
+        matching = [hint for hint, wrong in _backprop_mistakes(net, X, Y, lam).items()
+                    if wrong is not None and _layers_close(dW, db, *wrong)
+                    and not _layers_close(ref_dW, ref_db, *wrong)]
+        if matching:  # two mistakes can coincide on one case: name every one
+            raise Hint(" Or: ".join(matching))
         wrong_layers = [l for l in range(1, L + 1) if not close(dW[l - 1], ref_dW[l - 1], RTOL, ATOL)]
         if not wrong_layers:
             bad = [l for l in range(1, L + 1) if not close(db[l - 1], ref_db[l - 1], RTOL, ATOL)]
@@ -360,9 +362,9 @@ def gradient_descent_step(answer):
             "you forgot the step size η.": _step(net, g, 1.0),
             "you updated only the output layer: every layer l = 1..L moves.": _step(net, g, eta, layers=[net.L]),
         }
-        for hint, wrong in mistakes.items():
-            if _layers_close(*got, *_params(wrong)):
-                raise Hint(hint)
+        matching = [hint for hint, wrong in mistakes.items() if _layers_close(*got, *_params(wrong))]
+        if matching:
+            raise Hint(" Or: ".join(matching))
         raise Hint("the weights after your step are not w − η ∂E/∂w on a hidden case: compute the gradient "
                    "of E (with λ) at the current weights, then move every W^l and b^l.")
 
