@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations
-from .notation import Layers
+from .notation import Layers, flatten
 
 
 def _as_matrix(value, name: str, copy: bool = False) -> np.ndarray:
@@ -200,12 +200,7 @@ class Network:
     # ------------------------------------------------------------------ parameters
     def get_flat(self) -> np.ndarray:
         """All parameters in one vector: w^1, b^1, w^2, b^2, ... (row-major)."""
-        parts = []
-        for l in self.W.layers():
-            parts.append(self.W[l].ravel())
-            if self.b is not None:
-                parts.append(self.b[l].ravel())
-        return np.concatenate(parts)
+        return flatten(self.W, self.b)
 
     def set_flat(self, theta) -> None:
         """Set all parameters from a vector laid out as :meth:`get_flat`."""

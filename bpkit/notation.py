@@ -107,9 +107,14 @@ class Gradient:
 
     def flat(self) -> np.ndarray:
         """All partial derivatives in one vector, w^1, b^1, w^2, b^2, ... (row-major)."""
-        parts = []
-        for l in self.W.layers():
-            parts.append(self.W[l].ravel())
-            if self.b is not None:
-                parts.append(self.b[l].ravel())
-        return np.concatenate(parts)
+        return flatten(self.W, self.b)
+
+
+def flatten(W: Layers, b: "Layers | None") -> np.ndarray:
+    """w^1, b^1, w^2, b^2, ... (row-major) in one vector: the layout of every flat parameter vector."""
+    parts = []
+    for l in W.layers():
+        parts.append(W[l].ravel())
+        if b is not None:
+            parts.append(b[l].ravel())
+    return np.concatenate(parts)
