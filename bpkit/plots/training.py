@@ -24,8 +24,8 @@ from ..landscape import align_hidden, segment_E, weight_distance  # noqa: F401  
 
 #: the digits are 8x8 images: input neuron i = 8 * row + column
 IMAGE_SHAPE = (8, 8)
-#: colour map of weights: red positive, blue negative, white 0
-WEIGHT_CMAP = "RdBu_r"
+#: colour map of weights: blue positive, red negative, white 0 (as the diagrams of bpkit.plots.diagram)
+WEIGHT_CMAP = "RdBu"
 #: colour map of pixels (inputs σ^0_i in [0, 1]): white 0, black 1
 PIXEL_CMAP = "gray_r"
 
@@ -145,7 +145,7 @@ def plot_hidden_weights(net, columns: int = 5,
                         title: str = "Hidden neuron $j$'s 64 weights $w^1_{\\cdot j}$ as an 8x8 image"):
     """Column j of W^1 (the weights into σ^1_j) as an 8x8 image, for every hidden neuron j.
 
-    One symmetric colour scale for all neurons (red > 0, blue < 0), with a colour bar.
+    One symmetric colour scale for all neurons (blue > 0, red < 0), with a colour bar.
     """
     import matplotlib.pyplot as plt
 

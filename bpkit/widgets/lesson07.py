@@ -271,7 +271,7 @@ def training_explorer(iterations: int = 60, seed: int = 0):
     """A slider over the iterations k = 0..``iterations`` of a short L-BFGS run on the digits.
 
     Shows the 25 hidden neurons' weights w^1_{·j} as 8x8 images after k iterations (colour
-    scale ±max|w^1_ij| at that iteration, red > 0, blue < 0) and E(w), the train accuracy
+    scale ±max|w^1_ij| at that iteration, blue > 0, red < 0) and E(w), the train accuracy
     and the test accuracy after k iterations.
     """
     import ipywidgets as widgets
@@ -291,7 +291,7 @@ def training_explorer(iterations: int = 60, seed: int = 0):
             f"E(w) = {snap.E[k]:.4f}<br>"
             f"train accuracy = {snap.train_accuracy[k]:.4f}<br>"
             f"test accuracy = {snap.test_accuracy[k]:.4f}<br>"
-            f"colour scale: ±{vmax:.2f} (red w<sup>1</sup><sub>ij</sub> &gt; 0, blue &lt; 0)<br>"
+            f"colour scale: ±{vmax:.2f} (blue w<sup>1</sup><sub>ij</sub> &gt; 0, red &lt; 0)<br>"
             f"tile j (row by row) is column j of W<sup>1</sup>: w<sup>1</sup><sub>·j</sub>"
         )
 
@@ -352,7 +352,7 @@ def hidden_neuron_explorer(net=None, split=None, top: int = 8):
         strongest.value = tplots.to_png(tplots.mosaic(X[rows].reshape(-1, *tplots.IMAGE_SHAPE), top),
                                         0.0, 1.0, cmap=tplots.PIXEL_CMAP, scale=6)
         caption.value = (
-            f"left: w<sup>1</sup><sub>·{j}</sub> as an 8x8 image (±{vmax:.2f}, red &gt; 0, blue &lt; 0); "
+            f"left: w<sup>1</sup><sub>·{j}</sub> as an 8x8 image (±{vmax:.2f}, blue &gt; 0, red &lt; 0); "
             f"below: the {top} test digits with the largest σ<sup>1</sup><sub>{j}</sub> "
             f"(labels {', '.join(str(int(labels[r])) for r in rows)}; "
             f"σ<sup>1</sup><sub>{j}</sub> from {sigma_1[rows[0], j]:.3f} to {sigma_1[rows[-1], j]:.3f})"
