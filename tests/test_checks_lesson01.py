@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+import bpkit
+from bpkit import Network
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson01 as checks
 
@@ -149,9 +151,32 @@ def test_sum_layer_wrong_answers_get_their_hint(run):
     fails(checks.sum_layer, sum_activated, hint="applied the activation")
 
 
-def test_sum_layer_cannot_call_the_reference():
-    """Is net.forward switched off inside the check, with a hint that says so?"""
-    fails(checks.sum_layer, sum_by_forward, hint="net.forward (bpkit's reference) is switched off")
+CHEAT = "this exercise asks you to compute it yourself"
+
+
+def sum_by_one_layer_network(net, sigma_prev, l):
+    """Right, but by bpkit's forward pass on a network made of layer l alone."""
+    one = Network.from_weights([net.W[l]], None if net.b is None else [net.b[l]])
+    return one.forward(sigma_prev).sums[1]
+
+
+def sum_by_gradient_record(net, sigma_prev, l):
+    """Right for l = 1 only: bpkit.gradient's record holds every sum^l."""
+    return bpkit.gradient(net, sigma_prev if l == 1 else np.zeros((len(sigma_prev), net.sizes[0])),
+                          np.zeros((len(sigma_prev), net.sizes[-1]))).extras["record"].sums[l]
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (sum_by_forward, "net.forward"),
+    (sum_by_one_layer_network, "net.forward"),
+    (lambda net, sigma_prev, l: net._forward(sigma_prev).sums[l] if l == 1 else sum_right(net, sigma_prev, l),
+     "net._forward"),
+    (sum_by_gradient_record, "bpkit.gradient"),
+], ids=["forward", "one-layer-network", "_forward", "gradient-record"])
+def test_sum_layer_cannot_call_the_reference(cheat, called):
+    """Does an answer that calls bpkit's forward pass (or a gradient, whose record holds it) fail with the
+    hint that names what it called?"""
+    fails(checks.sum_layer, cheat, hint=f"you called {called}: {CHEAT}")
 
 
 def test_sum_layer_unanswered_fails():
@@ -201,6 +226,22 @@ def test_forward_pass_wrong_answers_get_their_hint(run):
     fails(checks.forward_pass, forward_passes_sums, hint="passed the sums on")
 
 
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, X: list(net.forward(X).sigmas), "net.forward"),
+    (lambda net, X: list(net._forward(X).sigmas), "net._forward"),
+    (lambda net, X: [X] + [net.predict_proba(X)] * net.L, "net.predict_proba"),
+    (lambda net, X: list(bpkit.gradient(net, X, np.zeros((len(X), net.sizes[-1]))).extras["record"].sigmas),
+     "bpkit.gradient"),
+    (lambda net, X: list(bpkit.output_gradient(net, X).extras["record"].sigmas), "bpkit.output_gradient"),
+    (lambda net, X: (s for s in net.forward(X).sigmas), "net.forward"),
+], ids=["forward", "_forward", "predict_proba", "gradient-record", "output-gradient", "lazy-generator"])
+def test_forward_pass_cannot_call_the_reference(cheat, called):
+    """Does a forward pass copied from bpkit (net.forward, the net._forward bpkit itself calls, a gradient's
+    record, even a generator that calls net.forward only once the check reads it) fail with the hint that
+    names what it called?"""
+    fails(checks.forward_pass, cheat, hint=f"you called {called}: {CHEAT}")
+
+
 def test_forward_pass_unanswered_and_none_fail():
     """Do the unanswered exercise and an answer returning None fail with a clear hint?"""
     fails(checks.forward_pass, unanswered, hint="not answered yet")
@@ -224,3 +265,62 @@ def test_incoming_outgoing_swapped_i_j_fails(run):
 def test_incoming_outgoing_unanswered_fails():
     """Does the unanswered exercise fail?"""
     fails(checks.incoming_outgoing, unanswered, unanswered, hint="not answered yet")
+
+
+# ------------------------------------------------------------------ switching bpkit off (bpkit.checks._core)
+from bpkit import gradient as gradient_imported_early  # noqa: E402  (a name bound before any check runs)
+from bpkit.checks._core import Hint, SwitchedOff, call_answer, switched_off  # noqa: E402
+
+
+def _refuses(call) -> str:
+    with pytest.raises(SwitchedOff) as e:
+        call()
+    assert isinstance(e.value, Hint)
+    return e.value.hint
+
+
+def test_switched_off_reaches_every_name_of_one_function_and_puts_it_back():
+    """Does switching off bpkit.gradient also stop bpkit.backprop.gradient, a name imported earlier and the bpkit
+    functions that call it, and does everything work again afterwards, also when the block raised?"""
+    net, X, Y = Network((2, 3, 1), seed=0), np.ones((4, 2)), np.ones((4, 1))
+    before = bpkit.gradient(net, X, Y, 0.5).flat()
+    with pytest.raises(ZeroDivisionError):
+        with switched_off("bpkit.gradient"):
+            for call in (lambda: bpkit.gradient(net, X, Y), lambda: bpkit.backprop.gradient(net, X, Y),
+                         lambda: gradient_imported_early(net, X, Y), lambda: bpkit.landscape.hessian(net, X, Y)):
+                assert _refuses(call).startswith(f"you called bpkit.gradient: {CHEAT}")
+            1 / 0
+    np.testing.assert_array_equal(bpkit.gradient(net, X, Y, 0.5).flat(), before)
+    np.testing.assert_array_equal(gradient_imported_early(net, X, Y, 0.5).flat(), before)
+
+
+def test_switched_off_reaches_the_frozen_activations_however_they_are_found():
+    """Is an Activation's derivative (a field of a frozen dataclass) switched off whether it is reached through
+    activations.get, the module's instance, the ACTIVATIONS table or a network's hidden activation?"""
+    s = np.array([-1.0, 0.5])
+    expected = bpkit.activations.tanh.derivative(s)
+    net = Network((1, 2, 1), hidden="tanh")
+    with switched_off("bpkit.activations.tanh.derivative"):
+        for call in (lambda: bpkit.activations.get("tanh").derivative(s), lambda: bpkit.activations.tanh.derivative(s),
+                     lambda: bpkit.activations.ACTIVATIONS["tanh"].derivative(s), lambda: net.hidden.derivative(s)):
+            assert "you called bpkit.activations.tanh.derivative" in _refuses(call)
+        np.testing.assert_array_equal(bpkit.activations.tanh.value(s), np.tanh(s))  # the value stays on
+    np.testing.assert_array_equal(net.hidden.derivative(s), expected)
+
+
+def test_call_answer_consumes_a_lazy_answer_inside_the_block():
+    """Is an answer that returns a generator (or map) consumed while bpkit is still switched off?"""
+    net, X = Network((2, 1), seed=0), np.ones((3, 2))
+    with pytest.raises(SwitchedOff):
+        call_answer(lambda: (s for s in net.forward(X).sigmas), off=[("bpkit.Network.forward", "net.forward")])
+    with pytest.raises(SwitchedOff):
+        call_answer(lambda: (map(np.sum, net.forward(X).sigmas), None), off=[("bpkit.Network.forward", "net.forward")])
+    assert call_answer(lambda: (v for v in (1, 2)), off=["bpkit.gradient"]) == [1, 2]
+
+
+def test_switched_off_rejects_what_it_cannot_switch_off():
+    """Is a target that is not a plain Python function (a numpy ufunc) refused, and nothing left switched off?"""
+    with pytest.raises(TypeError, match="cannot switch off"):
+        with switched_off("bpkit.gradient", "bpkit.activations.tanh.value"):
+            pass
+    assert bpkit.gradient(Network((1, 1), seed=0), np.ones((1, 1)), np.ones((1, 1))).E > 0

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import bpkit
+import bpkit.plots.surfaces as surfaces
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson02 as checks
 
@@ -176,6 +177,20 @@ def test_hessian_without_the_bias_rows_has_the_wrong_shape():
     fails(checks.hessian_logreg, hessian_weights_only, hint="wrong shape")
 
 
+CHEAT = "this exercise asks you to compute it yourself"
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, X, Y, lam: bpkit.landscape.hessian(net, X, Y, lam), "bpkit.landscape.hessian"),
+    (lambda net, X, Y, lam: surfaces.hessian(net, X, Y, lam),
+     "bpkit.landscape.hessian"),
+], ids=["landscape", "plots.surfaces"])
+def test_hessian_cannot_be_copied_from_bpkit(cheat, called):
+    """Does bpkit's own Hessian (bpkit.landscape.hessian, also reached as bpkit.plots.surfaces.hessian) fail with
+    the hint that names it, while central differences of bpkit.gradient (the lesson's way) still pass?"""
+    fails(checks.hessian_logreg, cheat, hint=f"you called {called}: {CHEAT}")
+
+
 def test_hessian_unanswered_fails():
     """Does the unanswered exercise fail?"""
     fails(checks.hessian_logreg, unanswered, hint="not answered yet")
@@ -198,6 +213,20 @@ def test_swap_wrong_answers_get_their_hint(run):
     fails(checks.swap_hidden, lambda net, l, i, j: net, hint="nothing was swapped")
 
 
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, l, i, j: bpkit.landscape.swap_hidden(net, l, i, j), "bpkit.landscape.swap_hidden"),
+    (lambda net, l, i, j: surfaces.swap_hidden(net, l, i, j),
+     "bpkit.landscape.swap_hidden"),
+    (lambda net, l, i, j: bpkit.landscape.permute_hidden(
+        net, l, [j if k == i else i if k == j else k for k in range(net.sizes[l])]), "bpkit.landscape.permute_hidden"),
+], ids=["landscape", "plots.surfaces", "permute"])
+def test_swap_cannot_be_copied_from_bpkit(cheat, called):
+    """Does bpkit's own swap (bpkit.landscape.swap_hidden, also bpkit.plots.surfaces.swap_hidden, or
+    permute_hidden) fail with the hint that names it?"""
+    fails(checks.swap_hidden, cheat, hint=f"you called {called}: {CHEAT}")
+    assert bpkit.landscape.swap_hidden(bpkit.Network((1, 2, 1), seed=0), 1, 0, 1).sizes == (1, 2, 1)
+
+
 def test_swap_unanswered_fails():
     """Does the unanswered exercise fail?"""
     fails(checks.swap_hidden, unanswered, hint="not answered yet")
@@ -208,6 +237,28 @@ def test_swap_unanswered_fails():
 def test_counterexample_right_answer_passes(capsys, run):
     """Does 'train, swap two hidden neurons, take the midpoint' pass on fresh networks and data?"""
     passes(capsys, checks.counterexample, counterexample_right)
+
+
+#: fresh_rng seeds whose hidden cases used to end training where the swap changes nothing (two hidden
+#: neurons alike, or weights collapsed to ~0): the right answer found no counterexample there
+DEGENERATE_SEEDS = [533, 624, 1155, 1596, 2561]
+
+
+@pytest.mark.parametrize("seed", DEGENERATE_SEEDS)
+def test_counterexample_right_answer_passes_where_training_used_to_degenerate(capsys, monkeypatch, seed):
+    """Does the right answer pass on the hidden cases of seeds where it used to find no counterexample
+    (the check now draws again when the lesson's way would find none)?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
+    passes(capsys, checks.counterexample, counterexample_right)
+
+
+def test_counterexample_hidden_cases_let_every_swap_work():
+    """On the check's hidden cases, does swapping ANY pair of hidden neurons of the trained network give a midpoint
+    clearly above E(A), so that a right answer never depends on which pair it swaps?"""
+    rng = np.random.default_rng(2024)
+    for _ in range(20):
+        net, X, Y, lam = checks._counterexample_case(rng)
+        assert min(checks._swap_gaps(net, X, Y, lam)) >= checks.SWAP_GAP
 
 
 def test_counterexample_wrong_answers_get_their_hint():

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
+import bpkit
+import bpkit.plots.chain as chain
 from bpkit import example
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson03 as checks
@@ -134,12 +136,26 @@ def test_chain_factors_cannot_be_fooled_by_mutating_the_network(capsys):
     passes(checks.chain_factors, vandal, capsys=capsys)
 
 
+CHEAT = "this exercise asks you to compute it yourself"
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, x, name: (example.output_partials(net, x)[name], 1.0), "bpkit.example.output_partials"),
+    (lambda net, x, name: (1.0, bpkit.output_gradient(net, x).W[1][TABLE[name][1], TABLE[name][2]]),
+     "bpkit.output_gradient"),
+], ids=["output_partials", "output_gradient"])
+def test_chain_factors_cannot_call_bpkits_partials(cheat, called):
+    """Do answers that call bpkit's ∂o/∂w (by the example's table or bpkit.output_gradient) fail with the hint that
+    names what they called?"""
+    fails(checks.chain_factors, cheat, hints=[f"you called {called}: {CHEAT}"])
+
+
 def test_chain_factors_cannot_be_copied_from_bpkit():
     """Is bpkit's own example.chain_factors switched off while the answer runs, and back on afterwards?"""
     text = fails(checks.chain_factors,
                  lambda net, x, name: (example.chain_factors(net, x)[name]["df/dg"],
                                        example.chain_factors(net, x)[name]["dg/dw"]),
-                 hints=["example.chain_factors (bpkit's reference answer) is switched off"])
+                 hints=[f"you called bpkit.example.chain_factors: {CHEAT}"])
     assert "Traceback" not in text
     net, x = example.network(), example.inputs()
     assert example.chain_factors(net, x)["w^1_1"]["product"] == example.output_partials(net, x)["w^1_1"]
@@ -296,17 +312,39 @@ def make_central(mistake=None):
     return central_difference
 
 
+def backprop_by_hand(net, x, name, eps):
+    """The exact ∂o/∂w by the chain rule (not a central difference at all)."""
+    l, i, j = TABLE[name]
+    rec = net.forward(x)
+    fp = net.output.derivative(rec.sums[2][0, 0])
+    if l == 2:
+        return fp * rec.sigmas[1][0, i]
+    return fp * net.W[2][j, 0] * net.hidden.derivative(rec.sums[1][0, j]) * x[0, i]
+
+
 def test_central_difference_by_hand_from_backprop_is_named():
     """Does the backpropagated value, computed by hand (bpkit's being switched off), get its own hint?"""
-    def by_hand(net, x, name, eps):
-        l, i, j = TABLE[name]
-        rec = net.forward(x)
-        fp = net.output.derivative(rec.sums[2][0, 0])
-        if l == 2:
-            return fp * rec.sigmas[1][0, i]
-        return fp * net.W[2][j, 0] * net.hidden.derivative(rec.sums[1][0, j]) * x[0, i]
+    fails(checks.central_difference, backprop_by_hand, hints=["backpropagated"])
 
-    fails(checks.central_difference, by_hand, hints=["backpropagated"])
+
+@pytest.mark.parametrize("seed", [553, 554, 602])
+def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(monkeypatch, seed):
+    """On hidden cases where the central difference used to lie within the tolerance of the exact ∂o/∂w (ε and
+    the tolerance were too small for its O(ε²) error to show), does the exact value still fail?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
+    fails(checks.central_difference, backprop_by_hand, hints=["backpropagated"])
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, x, name, eps: example.numerical_output_partials(net, x, eps)[name],
+     "bpkit.example.numerical_output_partials"),
+    (lambda net, x, name, eps: chain.numerical_output_partials(net, x, eps)[name],
+     "bpkit.example.numerical_output_partials"),
+], ids=["example", "plots.chain"])
+def test_central_difference_cannot_be_copied_from_bpkit(cheat, called):
+    """Does bpkit's own central difference on o (example.numerical_output_partials, also reached through
+    bpkit.plots.chain) fail with the hint that names it?"""
+    fails(checks.central_difference, cheat, hints=[f"you called {called}: {CHEAT}"])
 
 
 @pytest.mark.parametrize("run", REPEAT)

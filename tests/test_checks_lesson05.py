@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import bpkit
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson05 as checks
 
@@ -83,10 +84,36 @@ def test_objective_E_right_answer_passes(run, capsys):
     (make_E(last_only=True), "EVERY"),
     (make_E(naive=True), "log-sigmoid"),
     (make_E(clip=True), "clipping"),
+    (make_E(per_output=True), "divided the cross-entropy by m·n_L"),
 ])
 def test_objective_E_mistakes_fail_with_their_hint(run, wrong, hint):
     """Does each common mistake in E(w) fail with the hint that names it?"""
     fails(checks.objective_E, wrong, hint)
+
+
+@pytest.mark.parametrize("seed", [176, 319, 427])
+def test_objective_E_names_the_division_by_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed):
+    """On seeds whose hidden networks used to have n_L = 1 in every unsaturated case (where dividing by m·n_L is
+    dividing by m), is dividing by m·n_L still named (the first case now has n_L >= 2), not called clipping?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
+    fails(checks.objective_E, make_E(per_output=True), "divided the cross-entropy by m·n_L")
+
+
+CHEAT = "this exercise asks you to compute it yourself"
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, X, Y, lam: bpkit.objective(net, X, Y, lam), "bpkit.objective"),
+    (lambda net, X, Y, lam: bpkit.cross_entropy(net, X, Y) + bpkit.penalty(net, lam, len(X)), "bpkit.cross_entropy"),
+    (lambda net, X, Y, lam: bpkit.CrossEntropy.fn(net.forward(X).sums[net.L], Y) + lam / (2 * len(X)) * sum(
+        np.sum(w ** 2) for w in net.W), "bpkit.CrossEntropy.fn"),
+    (lambda net, X, Y, lam: make_E(penalty=0.0)(net, X, Y, lam) + bpkit.penalty(net, lam, len(X)), "bpkit.penalty"),
+    (lambda net, X, Y, lam: bpkit.gradient(net, X, Y, lam).E, "bpkit.gradient"),
+], ids=["objective", "cross_entropy", "CrossEntropy.fn", "penalty", "gradient.E"])
+def test_objective_E_cannot_be_copied_from_bpkit(cheat, called):
+    """Do answers that call bpkit for E or its parts (bpkit.objective, the cross-entropy, the penalty, a gradient's
+    .E) fail with the hint that names what they called?"""
+    fails(checks.objective_E, cheat, f"you called {called}: {CHEAT}")
 
 
 def test_objective_E_unanswered_fails():
@@ -146,6 +173,24 @@ def test_penalty_gradient_mistakes_fail_with_their_hint(run, wrong, hint):
     fails(checks.penalty_gradient_check, wrong, hint)
 
 
+def penalty_grad_by_two_gradients(net, lam, m):
+    """Right: bpkit.gradient at λ minus bpkit.gradient at 0, on any data with m examples."""
+    X, Y = np.zeros((m, net.sizes[0])), np.zeros((m, net.sizes[-1]))
+    return [a - b for a, b in zip(bpkit.gradient(net, X, Y, lam).W, bpkit.gradient(net, X, Y, 0.0).W)]
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, lam, m: list(bpkit.penalty_gradient(net, lam, m)[0]), "bpkit.penalty_gradient"),
+    (lambda net, lam, m: list(bpkit.objective.__globals__["penalty_gradient"](net, lam, m)[0]),
+     "bpkit.penalty_gradient"),
+    (penalty_grad_by_two_gradients, "bpkit.gradient"),
+], ids=["penalty_gradient", "via-another-name", "two-gradients"])
+def test_penalty_gradient_cannot_be_copied_from_bpkit(cheat, called):
+    """Do answers that call bpkit.penalty_gradient (by any name) or take the difference of two bpkit gradients fail
+    with the hint that names what they called?"""
+    fails(checks.penalty_gradient_check, cheat, f"you called {called}: {CHEAT}")
+
+
 def test_penalty_gradient_wrong_length_and_unanswered_fail():
     """Do a list with an entry for layer 0, and the unanswered exercise, fail with clear hints?"""
     def with_layer0(net, lam, m):
@@ -200,6 +245,22 @@ def test_stable_cross_entropy_right_answer_passes(run, capsys):
 def test_stable_cross_entropy_mistakes_fail_with_their_hint(run, kind, hint):
     """Does each common mistake (the naive log, overflow in exp, clipping, 1/m, sign, swapped y) fail with its hint?"""
     fails(checks.stable_cross_entropy, make_ce(kind), hint)
+
+
+def cross_entropy_by_identity_network(S, Y):
+    """Right: bpkit.objective of a one-layer network whose sums are S itself (w^1 = I, no bias, λ = 0)."""
+    return bpkit.objective(bpkit.Network.from_weights([np.eye(S.shape[1])]), S, Y)
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda S, Y: bpkit.CrossEntropy.fn(S, Y), "bpkit.CrossEntropy.fn"),
+    (lambda S, Y: bpkit.objective.__globals__["CrossEntropy"]().fn(S, Y), "bpkit.CrossEntropy.fn"),
+    (cross_entropy_by_identity_network, "bpkit.objective"),
+], ids=["CrossEntropy.fn", "an-instance", "identity-network"])
+def test_stable_cross_entropy_cannot_be_copied_from_bpkit(cheat, called):
+    """Do answers that call bpkit's stable cross-entropy (directly, through an instance, or as E of a network whose
+    sums are the given sum^L) fail with the hint that names what they called?"""
+    fails(checks.stable_cross_entropy, cheat, f"you called {called}: {CHEAT}")
 
 
 def test_stable_cross_entropy_unanswered_fails():

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import bpkit
+from bpkit import activations
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson06 as checks
 
@@ -31,6 +33,9 @@ def fails(check, answer, *fragments):
 
 def unanswered(*args):
     raise NotImplementedError()
+
+
+CHEAT = "this exercise asks you to compute it yourself"
 
 
 def sig(s):
@@ -95,6 +100,27 @@ def test_recursion_mistakes_fail_with_their_hint(run, kind, hint):
     fails(checks.recursion, make_recursion(kind), hint)
 
 
+def test_recursion_may_use_the_activations_derivative(capsys):
+    """Does the solution's way, with bpkit's ∂σ/∂sum (net.activation(l + 1).derivative, 06.2's exercise, not this
+    one's), still pass while bpkit's gradients are switched off?"""
+    def dE_dsigma(net, record, dE_dsigma_next, l):
+        return (dE_dsigma_next * net.activation(l + 1).derivative(record.sums[l + 1])) @ net.W[l + 1].T
+
+    passes(checks.recursion, dE_dsigma, capsys)
+
+
+def recursion_by_backward(net, record, dE_dsigma_next, l):
+    """Right when l + 1 = L: bpkit's backward pass seeded with δ^L = ∂E/∂σ^L · ∂σ^L/∂sum^L."""
+    delta_L = dE_dsigma_next * (net.output.derivative(record.sums[net.L]) if l + 1 == net.L else 1.0)
+    return bpkit.backward(net, record, delta_L)[2][l]
+
+
+def test_recursion_cannot_be_copied_from_bpkit():
+    """Does an answer that runs bpkit's backward pass (whose memo holds every ∂E/∂σ^l) fail with the hint that
+    names it?"""
+    fails(checks.recursion, recursion_by_backward, f"you called bpkit.backward: {CHEAT}")
+
+
 def test_recursion_unanswered_fails():
     """Does the unanswered exercise fail?"""
     fails(checks.recursion, unanswered, "not answered yet")
@@ -144,6 +170,30 @@ def test_activation_derivatives_mistakes_fail_with_their_hint(run, answer, hint)
     fails(checks.activation_derivatives, answer, hint)
 
 
+@pytest.mark.parametrize("cheat, called", [
+    (lambda name, s: activations.get(name).derivative(s), "derivative"),
+    (lambda name, s: getattr(bpkit.activations, name).derivative(s), "derivative"),
+    (lambda name, s: activations.ACTIVATIONS[name].derivative_from_value(activations.ACTIVATIONS[name].value(s)),
+     "derivative_from_value"),
+    (lambda name, s: bpkit.Network((1, 1, 1), hidden=name).activation(1).derivative(s), "derivative"),
+], ids=["get", "module-instance", "from-value", "network-hidden"])
+def test_activation_derivatives_cannot_be_copied_from_bpkit(cheat, called):
+    """Does bpkit's own ∂σ/∂sum fail with the hint that names it, however the (frozen) activation was reached:
+    activations.get(name), the module's instance, the ACTIVATIONS table, a network's hidden activation?"""
+    text = fails(checks.activation_derivatives, cheat, "you called bpkit.activations.")
+    assert f".{called}: {CHEAT}" in text, text
+
+
+def test_activation_derivatives_may_use_the_activations_value(capsys):
+    """Does an answer that takes σ = g(sum) from bpkit (activations.get(name).value) and differentiates it by hand
+    still pass: only the derivatives are switched off?"""
+    def dsigma_dsum(name, s):
+        g = activations.get(name).value(s)
+        return {"sigmoid": g * (1 - g), "tanh": 1 - g ** 2, "relu": (g > 0) * 1.0}[name]
+
+    passes(checks.activation_derivatives, dsigma_dsum, capsys)
+
+
 def test_activation_derivatives_unanswered_fails():
     """Does the unanswered exercise fail?"""
     fails(checks.activation_derivatives, unanswered, "not answered yet")
@@ -186,6 +236,12 @@ def test_weight_factor_right_answer_passes(run, capsys):
 def test_weight_factor_mistakes_fail_with_their_hint(run, kind, hint):
     """Does each common mistake with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i fail with its hint?"""
     fails(checks.weight_factor, make_dW(kind), hint)
+
+
+def test_weight_factor_cannot_be_copied_from_bpkit():
+    """Does an answer that runs bpkit's backward pass from δ^l (right when l = L) fail with the hint that names it?"""
+    fails(checks.weight_factor, lambda record, delta, l: bpkit.backward(record.net, record, delta)[0][l],
+          f"you called bpkit.backward: {CHEAT}")
 
 
 def test_weight_factor_unanswered_fails():
@@ -255,6 +311,59 @@ def test_full_backprop_right_answer_passes(run, capsys):
 def test_full_backprop_mistakes_fail_with_their_hint(run, kind, hint):
     """Does each common backprop mistake fail with the hint that names it?"""
     fails(checks.full_backprop, make_backprop(kind), hint)
+
+
+def backprop_by_central_differences(net, X, Y, lam, h=1e-5):
+    """Central differences of bpkit.objective: within the check's tolerance of the gradient, but not backprop."""
+    def diff(arrays):
+        out = []
+        for a in arrays:
+            g = np.zeros_like(a)
+            for idx in np.ndindex(*a.shape):
+                old = a[idx]
+                a[idx] = old + h
+                plus = bpkit.objective(net, X, Y, lam)
+                a[idx] = old - h
+                minus = bpkit.objective(net, X, Y, lam)
+                a[idx] = old
+                g[idx] = (plus - minus) / (2 * h)
+            out.append(g)
+        return out
+    return diff(list(net.W)), (None if net.b is None else diff(list(net.b)))
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, X, Y, lam: (list(bpkit.gradient(net, X, Y, lam).W),
+                             None if net.b is None else list(bpkit.gradient(net, X, Y, lam).b)), "bpkit.gradient"),
+    (lambda net, X, Y, lam: (list(bpkit.scalar.gradient(net, X, Y, lam).W),
+                             None if net.b is None else list(bpkit.scalar.gradient(net, X, Y, lam).b)),
+     "bpkit.scalar.gradient"),
+    (lambda net, X, Y, lam: (list(bpkit.numerical_gradient(net, X, Y, lam).W),
+                             None if net.b is None else list(bpkit.numerical_gradient(net, X, Y, lam).b)),
+     "bpkit.numerical_gradient"),
+    (backprop_by_central_differences, "bpkit.objective"),
+], ids=["gradient", "scalar", "numerical", "central-differences-of-E"])
+def test_full_backprop_cannot_be_copied_from_bpkit(cheat, called):
+    """Do answers that call one of bpkit's gradients, or take central differences of bpkit.objective, fail with the
+    hint that names what they called?"""
+    fails(checks.full_backprop, cheat, f"you called {called}: {CHEAT}")
+
+
+def test_full_backprop_may_use_the_activations_derivative(capsys):
+    """Does the solution's way, with net.activation(l).derivative, still pass while the gradients are off?"""
+    def backprop(net, X, Y, lam):
+        m, L = X.shape[0], net.L
+        rec = net.forward(X)
+        delta = (rec.sigmas[L] - Y) / m
+        dW, db = [None] * L, [None] * L
+        for l in range(L, 0, -1):
+            dW[l - 1] = rec.sigmas[l - 1].T @ delta + lam / m * net.W[l]
+            db[l - 1] = delta.sum(axis=0)
+            if l > 1:
+                delta = (delta @ net.W[l].T) * net.activation(l - 1).derivative(rec.sums[l - 1])
+        return dW, (db if net.b is not None else None)
+
+    passes(checks.full_backprop, backprop, capsys)
 
 
 def test_full_backprop_unanswered_fails():

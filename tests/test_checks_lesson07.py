@@ -38,6 +38,9 @@ def unanswered(*args):
     raise NotImplementedError()
 
 
+CHEAT = "this exercise asks you to compute it yourself"
+
+
 # ----------------------------------------------------------------------------- 07.1
 def delta_right(sigma_L, Y):
     return (sigma_L - Y) / sigma_L.shape[0]
@@ -65,13 +68,40 @@ def test_output_delta_passes_an_inplace_answer_without_being_fooled():
     (lambda s, Y: (s - Y) / s.size, "m·n_L"),
     (lambda s, Y: -(Y / s - (1 - Y) / (1 - s)) / s.shape[0], "you stopped at ∂E/∂σ^L_k"),
     (lambda s, Y: (s - Y) / s.shape[0] * s * (1 - s), "once too often"),
-    (lambda s, Y: ((s - Y) / s.shape[0]).T, "swap i and j"),
+    (lambda s, Y: ((s - Y) / s.shape[0]).T, "rows are examples"),
     (lambda s, Y: (s - Y).mean(axis=0), "one row per example"),
     (lambda s, Y: None, "returned None"),
 ], ids=["no-1/m", "sign", "m*nL", "dE/dsigma", "double-derivative", "transposed", "averaged", "none"])
 def test_output_delta_diagnoses_each_mistake(attempt, wrong, hint):
     """Does each common mistake in δ^L fail with the hint that names it?"""
     fails_with(checks.output_delta, wrong, "FAILED 07.1", hint)
+
+
+def test_output_delta_transposed_says_rows_are_examples():
+    """Does a transposed δ^L, shape (n_L, m), get the hint that rows are examples, shape (m, n_L), and not the
+    hint about transposing W?"""
+    text = fails_with(checks.output_delta, lambda s, Y: ((s - Y) / s.shape[0]).T, "FAILED 07.1",
+                      "= (n_L, m) but rows are examples", "shape (m, n_L)")
+    assert "transpose W" not in text
+
+
+@pytest.mark.parametrize("seed", [214, 285, 332])
+def test_output_delta_catches_dividing_by_m_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed):
+    """On seeds whose three hidden cases used to have n_L = 1 (where (σ^L − Y)/(m·n_L) is right), does dividing
+    by m·n_L still fail with its hint (the first case now has n_L >= 2)?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
+    fails_with(checks.output_delta, lambda s, Y: (s - Y) / s.size, "FAILED 07.1", "m·n_L")
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda s, Y: bpkit.CrossEntropy.delta(s, Y), "bpkit.CrossEntropy.delta"),
+    (lambda s, Y: bpkit.gradient(bpkit.Network.from_weights([np.eye(s.shape[1])]), np.log(s / (1 - s)), Y)
+     .extras["delta"][1], "bpkit.gradient"),
+], ids=["CrossEntropy.delta", "gradient-of-identity-network"])
+def test_output_delta_cannot_be_copied_from_bpkit(cheat, called):
+    """Do answers that call bpkit's δ^L (CrossEntropy.delta, or a gradient's δ of a network whose output is σ^L)
+    fail with the hint that names what they called?"""
+    fails_with(checks.output_delta, cheat, "FAILED 07.1", f"you called {called}: {CHEAT}")
 
 
 def test_output_delta_unanswered_fails():
@@ -107,12 +137,8 @@ def test_backprop_passes_the_right_answer(attempt):
         "PASSED 07.2 vectorized backprop: ∂E/∂W^l and ∂E/∂b^l for every layer [3/3 points]\n")
 
 
-def test_backprop_passes_bpkit_gradient_and_a_mutating_answer():
-    """Does bpkit's own gradient pass, and is an answer that scrambles the net it gets judged correctly?"""
-    def via_bpkit(net, X, Y, lam):
-        g = bpkit.gradient(net, X, Y, lam)
-        return list(g.W), (None if g.b is None else list(g.b))
-
+def test_backprop_passes_a_mutating_answer():
+    """Is an answer that scrambles the net it gets judged correctly (it passes)?"""
     def scrambles(net, X, Y, lam):
         result = backprop_with(net, X, Y, lam)
         for l in net.W.layers():
@@ -120,8 +146,46 @@ def test_backprop_passes_bpkit_gradient_and_a_mutating_answer():
         X[...] = 0.0
         return result
 
-    run(checks.backprop, via_bpkit)
     run(checks.backprop, scrambles)
+
+
+def _as_answer(gradient_fn):
+    def answer(net, X, Y, lam):
+        g = gradient_fn(net, X, Y, lam)
+        return list(g.W), (None if g.b is None else list(g.b))
+    return answer
+
+
+def backprop_by_central_differences(net, X, Y, lam, h=1e-5):
+    """Central differences of bpkit.objective: within the check's tolerance of the gradient, but not backprop."""
+    def diff(arrays):
+        out = []
+        for a in arrays:
+            g = np.zeros_like(a)
+            for idx in np.ndindex(*a.shape):
+                old = a[idx]
+                a[idx] = old + h
+                plus = bpkit.objective(net, X, Y, lam)
+                a[idx] = old - h
+                minus = bpkit.objective(net, X, Y, lam)
+                a[idx] = old
+                g[idx] = (plus - minus) / (2 * h)
+            out.append(g)
+        return out
+    return diff(list(net.W)), (None if net.b is None else diff(list(net.b)))
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (_as_answer(lambda *a: bpkit.gradient(*a)), "bpkit.gradient"),
+    (_as_answer(lambda *a: bpkit.backprop.gradient(*a)), "bpkit.gradient"),
+    (_as_answer(lambda *a: bpkit.naive.gradient(*a)), "bpkit.naive.gradient"),
+    (_as_answer(lambda *a: bpkit.gradient_check(*a).backprop), "bpkit.gradient_check"),
+    (backprop_by_central_differences, "bpkit.objective"),
+], ids=["gradient", "backprop.gradient", "naive", "gradient_check", "central-differences-of-E"])
+def test_backprop_cannot_be_copied_from_bpkit(cheat, called):
+    """Do answers that call one of bpkit's gradients (by any name), or take central differences of bpkit.objective,
+    fail with the hint that names what they called?"""
+    fails_with(checks.backprop, cheat, "FAILED 07.2", f"you called {called}: {CHEAT}")
 
 
 MISTAKES_07_2 = [
@@ -237,6 +301,15 @@ def test_gradient_descent_step_diagnoses_each_mistake(attempt, wrong, hint):
     fails_with(checks.gradient_descent_step, wrong, "FAILED 07.3", hint)
 
 
+def test_gradient_descent_step_cannot_be_one_epoch_of_bpkit_train():
+    """Does one epoch of bpkit.train's gradient descent (exactly one step) fail with the hint that names it, while
+    bpkit.gradient stays allowed (the right answer above uses it)?"""
+    def one_epoch(net, X, Y, lam, eta):
+        bpkit.train(net, X, Y, lam=lam, method="gd", epochs=1, learning_rate=eta)
+
+    fails_with(checks.gradient_descent_step, one_epoch, "FAILED 07.3", f"you called bpkit.train: {CHEAT}")
+
+
 def test_gradient_descent_step_unanswered_fails():
     """Does the unanswered 07.3 fail with 'not answered yet'?"""
     fails_with(checks.gradient_descent_step, unanswered, "not answered yet")
@@ -253,6 +326,16 @@ def train_right(X, Y):
 @pytest.mark.parametrize("attempt", range(2))
 def test_train_digits_passes_a_trained_network(attempt):
     """Does a 64-25-10 network trained by L-BFGS (λ = 1, 150 iterations) pass on a fresh split?"""
+    assert run(checks.train_digits, train_right) == (
+        "PASSED 07.4 a network trained on the digits: test accuracy ≥ 0.95 [2/2 points]\n")
+
+
+@pytest.mark.slow
+def test_train_digits_passes_the_right_answer_on_a_split_too_hard_for_it(monkeypatch):
+    """On the split of seed 503, where the lesson's network reaches only 0.947 (other initial weights 0.949-0.951),
+    does the right answer still pass (the check measures it again on a fresh split, because this one is not
+    representative), with exactly the PASSED line?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(503))
     assert run(checks.train_digits, train_right) == (
         "PASSED 07.4 a network trained on the digits: test accuracy ≥ 0.95 [2/2 points]\n")
 

@@ -11,15 +11,17 @@ r"""Graded checks for lesson 01: the notation and the forward pass.
 
 Every check draws fresh hidden networks (depth, widths, hidden activation, biases or not)
 and inputs on every run, and compares against bpkit (``net.forward``, ``net.W``). The
-student's function gets copies, and on those copies ``net.forward`` (the reference) is
-switched off: the exercise is to compute the forward pass, not to call it.
+student's function gets copies, and while it runs ``net.forward`` (the reference) and
+bpkit's gradients (whose record holds the forward pass) are switched off
+(:func:`bpkit.checks._core.switched_off`): the exercise is to compute the forward pass,
+not to call it.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..network import Network
-from ._core import Hint, as_array, check, compare, fresh_rng
+from ._core import FORWARD, GRADIENTS, Hint, as_array, call_answer, check, compare, fresh_rng
 
 __all__ = ["sum_layer", "sigma_layer", "forward_pass", "incoming_outgoing"]
 
@@ -58,17 +60,14 @@ def random_network(rng, L: int | None = None, bias: bool | None = None, hidden: 
     return net
 
 
-def _no_forward(*_args, **_kwargs):
-    raise Hint("compute it yourself from net.W and net.b: net.forward (bpkit's reference) is switched off "
-               "inside this check.")
+#: what would answer 01.1-01.3 outright: the forward pass (net.forward, and net._forward that bpkit's
+#: own functions call) and bpkit's gradients (their record holds every sum^l and σ^l)
+REFERENCE = (*FORWARD, *GRADIENTS)
 
 
 def student_copy(net: Network) -> Network:
-    """A copy of ``net`` for the student's function, with ``forward``/``predict_proba`` switched off."""
-    c = net.copy()
-    c.forward = _no_forward
-    c.predict_proba = _no_forward
-    return c
+    """A copy of ``net`` for the student's function (which may change it at will)."""
+    return net.copy()
 
 
 def describe(net: Network, m: int | None = None) -> str:
@@ -134,7 +133,7 @@ def sum_layer(sum_layer_fn):
             if l >= 2 and net.W[l - 1].shape == W.shape:
                 mistakes["w^l connects layer l-1 to layer l: use net.W[l], not net.W[l-1]."] = \
                     sigma_prev @ net.W[l - 1] + (0.0 if net.b is None else net.b[l - 1])
-            answer = sum_layer_fn(student_copy(net), sigma_prev.copy(), l)
+            answer = call_answer(sum_layer_fn, student_copy(net), sigma_prev.copy(), l, off=REFERENCE)
             if answer is None:
                 raise Hint("your function returned None: return sum^l, an array of shape (m, n_l).")
             try:
@@ -164,7 +163,7 @@ def sigma_layer(sigma_layer_fn):
             mistakes = {NOT_ACTIVATED: s, TWICE: g.value(g.value(s)), DERIVATIVE: g.derivative(s)}
             if other is not g:
                 mistakes[WRONG_ACTIVATION] = other.value(s)
-            answer = sigma_layer_fn(student_copy(net), s.copy(), l)
+            answer = call_answer(sigma_layer_fn, student_copy(net), s.copy(), l, off=REFERENCE)
             if answer is None:
                 raise Hint("your function returned None: return σ^l, an array of shape (m, n_l).")
             compare(answer, rec.sigmas[l], f"σ^{l} (layer {l} of {describe(net, X.shape[0])})", merged(mistakes))
@@ -205,7 +204,7 @@ def forward_pass(forward_fn):
         cases.append((net, rng.normal(size=(int(rng.integers(2, 6)), net.sizes[0])) * 1.5))
     for net, X in cases:
         rec = net.forward(X)
-        answer = forward_fn(student_copy(net), X.copy())
+        answer = call_answer(forward_fn, student_copy(net), X.copy(), off=REFERENCE)
         where = describe(net, X.shape[0])
         if answer is None:
             raise Hint("your function returned None: return the list [σ^0, σ^1, ..., σ^L].")
@@ -275,7 +274,7 @@ def incoming_outgoing(incoming, outgoing):
                 mistakes[TRANSPOSED_IN] = net.W[l][j, :]
             if l + 1 <= net.L and net.sizes[l] == net.sizes[l + 1]:
                 mistakes["the weights into σ^l_j are in W[l] (from layer l-1), not W[l+1]."] = net.W[l + 1][:, j]
-            answer = incoming(student_copy(net), l, j)
+            answer = call_answer(incoming, student_copy(net), l, j, off=REFERENCE)
             if answer is None:
                 raise Hint("incoming returned None: return the n_{l-1} weights w^l_ij, i = 0..n_{l-1}-1.")
             compare(answer, expected, f"incoming(net, {l}, {j}) on {where}", merged(mistakes))
@@ -289,7 +288,7 @@ def incoming_outgoing(incoming, outgoing):
                          "= net.W[l+1][i, j], row i of W[l+1]."] = net.W[l + 1][:, i]
             if l >= 1 and net.sizes[l - 1] == net.sizes[l] and i < net.sizes[l - 1]:
                 mistakes["the weights leaving σ^l_i are in W[l+1] (to layer l+1), not W[l]."] = net.W[l][i, :]
-            answer = outgoing(student_copy(net), l, i)
+            answer = call_answer(outgoing, student_copy(net), l, i, off=REFERENCE)
             if answer is None:
                 raise Hint("outgoing returned None: return the n_{l+1} weights w^{l+1}_ij, j = 0..n_{l+1}-1.")
             compare(answer, expected, f"outgoing(net, {l}, {i}) on {where}", merged(mistakes))

@@ -9,19 +9,28 @@ r"""Graded checks for lesson 02: why hidden layers make E non-convex.
 
 Every check draws fresh hidden networks, data and λ on every run and evaluates with bpkit
 (``bpkit.objective``, ``bpkit.gradient`` through :func:`bpkit.plots.surfaces.hessian`). The
-student's code gets copies of the network and the data.
+student's code gets copies of the network and the data; while it runs, bpkit's own Hessian
+(02.1) and neuron swap (02.2) are switched off (``bpkit.landscape.hessian`` is also
+``bpkit.plots.surfaces.hessian``, and so on: one function, switched off wherever it is reached).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..data import xor
+from ..landscape import interpolate
 from ..network import Network
 from ..objective import objective
 from ..plots.surfaces import hessian, swap_hidden as swap_reference
-from ._core import Hint, as_array, check, compare, fresh_rng
+from ..train import train
+from ._core import Hint, as_array, call_answer, check, compare, fresh_rng
 
 __all__ = ["hessian_logreg", "swap_hidden", "counterexample"]
+
+#: bpkit's answer to 02.1 (central differences of bpkit.gradient stay allowed: the lesson's way)
+HESSIAN_REFERENCE = ("bpkit.landscape.hessian",)
+#: bpkit's answers to 02.2
+SWAP_REFERENCE = ("bpkit.landscape.swap_hidden", "bpkit.landscape.permute_hidden")
 
 
 def _describe(net: Network, m: int | None = None, lam: float | None = None) -> str:
@@ -87,7 +96,7 @@ def hessian_logreg(hessian_fn):
         mistakes["you forgot the activation's derivative: ∂σ^L/∂sum^L = σ^L (1 − σ^L) weights each "
                  "example's x̃ x̃ᵀ."] = Xt.T @ Xt / m + lam / m * pen
         mistakes["sign error: E is a sum of convex terms, its Hessian is positive semi-definite."] = -expected
-        answer = hessian_fn(net.copy(), X.copy(), Y.copy(), lam)
+        answer = call_answer(hessian_fn, net.copy(), X.copy(), Y.copy(), lam, off=HESSIAN_REFERENCE)
         if answer is None:
             raise Hint("your function returned None: return the (P, P) matrix of second derivatives.")
         P = expected.shape[0]
@@ -102,17 +111,49 @@ def hessian_logreg(hessian_fn):
 
 
 # ------------------------------------------------------------------------------ 02.3
+#: on a hidden case of 02.3, E at the midpoint of a minimum A and A with two hidden neurons swapped
+#: is at least this much above E(A), for every pair of neurons
+SWAP_GAP = 1e-2
+
+
+def _swap_gaps(net: Network, X, Y, lam: float) -> list[float]:
+    """The lesson's way on this case: train to a minimum A (L-BFGS, as the lesson does), then for each
+    pair i < j of hidden neurons E((A + swap_ij(A))/2) − E(A), the gap a counterexample relies on."""
+    A = net.copy()
+    train(A, X, Y, lam=lam, method="lbfgs", epochs=200)
+    E_A = objective(A, X, Y, lam)
+    return [objective(interpolate(A, swap_reference(A, 1, i, j), 0.5), X, Y, lam) - E_A
+            for i in range(net.sizes[1]) for j in range(i + 1, net.sizes[1])]
+
+
+def _counterexample_case(rng, tries: int = 50):
+    """A hidden case (net, X, Y, λ) for 02.3 on which the lesson's way gives a clear counterexample.
+
+    Drawn at random (xor data, 2-n-1 sigmoid or tanh network, λ = 0 or small), and drawn again when
+    training from this network's initial weights ends where swapping some pair of hidden neurons
+    changes (almost) nothing: two neurons that became alike, weights that collapsed to ~0 (E ≈ log 2),
+    or saturated ones on a plateau. On such a case a right method (train, swap, midpoint) finds no
+    counterexample through no fault of its own (about 1 case in 300 for the best pair, 1 in 6 for
+    some pair), and the check would fail a right answer.
+    """
+    for _ in range(tries):
+        hidden = str(rng.choice(["sigmoid", "tanh"]))
+        sizes = (2, int(rng.integers(2, 5)), 1)
+        net = Network(sizes, hidden=hidden, seed=int(rng.integers(2**31)))
+        X, Y = xor(m=int(rng.integers(30, 50)), noise=0.1, seed=int(rng.integers(2**31)))
+        lam = float(rng.choice([0.0, rng.uniform(0.01, 0.2)]))
+        if min(_swap_gaps(net, X, Y, lam)) >= SWAP_GAP:
+            break
+    return net, X, Y, lam
+
+
 @check("02.3", "a counterexample to convexity once a hidden layer exists", points=3)
 def counterexample(counterexample_fn):
     r"""Check ``counterexample_fn(net, X, Y, lam)`` -> (A, B, t): flat parameter vectors A, B and
     0 < t < 1 with E((1 − t) A + t B) > (1 − t) E(A) + t E(B) (bpkit.objective decides)."""
     rng = fresh_rng()
     for _ in range(2):
-        hidden = str(rng.choice(["sigmoid", "tanh"]))
-        sizes = (2, int(rng.integers(2, 5)), 1)
-        net = Network(sizes, hidden=hidden, seed=int(rng.integers(2**31)))
-        X, Y = xor(m=int(rng.integers(30, 50)), noise=0.1, seed=int(rng.integers(2**31)))
-        lam = float(rng.choice([0.0, rng.uniform(0.01, 0.2)]))
+        net, X, Y, lam = _counterexample_case(rng)
         where = _describe(net, X.shape[0], lam)
         answer = counterexample_fn(net.copy(), X.copy(), Y.copy(), lam)
         if answer is None:
@@ -212,7 +253,7 @@ def swap_hidden(swap_fn):
                      "..., row i of W[l+1], not column i."] = _swap_variant(net, l, i, j, rows_out=False,
                                                                             cols_out=True)
         original = net.get_flat()
-        answer = swap_fn(net.copy(), l, i, j)
+        answer = call_answer(swap_fn, net.copy(), l, i, j, off=SWAP_REFERENCE)
         where = f"neurons {i} and {j} of layer {l} of {_describe(net)}"
         if answer is None:
             raise Hint("your function returned None: return the new network (a copy of net with the two "

@@ -11,7 +11,10 @@ r"""Graded checks for lesson 05: the objective E(w).
 
 Every check draws fresh hidden networks (depth, widths, activation, biases), data and λ on
 every run and compares against bpkit (``bpkit.objective``, ``bpkit.penalty_gradient``,
-``bpkit.CrossEntropy.fn``). The student's code gets copies: mutating them fools nothing.
+``bpkit.CrossEntropy.fn``). The student's code gets copies: mutating them fools nothing. While
+it runs, the bpkit functions that would answer the exercise outright are switched off
+(:func:`bpkit.checks._core.switched_off`): E and its parts, and bpkit's gradients (whose ``.E``
+is E, and whose difference at two λ is the penalty's gradient).
 """
 from __future__ import annotations
 
@@ -19,9 +22,16 @@ import numpy as np
 
 from ..network import Network
 from ..objective import CrossEntropy, objective, penalty, penalty_gradient
-from ._core import Hint, as_array, check, close, compare, fresh_rng
+from ._core import GRADIENTS, OBJECTIVE, Hint, as_array, call_answer, check, close, compare, fresh_rng
 
 __all__ = ["objective_E", "penalty_gradient_check", "stable_cross_entropy"]
+
+#: what would answer each exercise outright (see :func:`_call`)
+OFF = {
+    "05.1": (*OBJECTIVE, *GRADIENTS),
+    "05.2": ("bpkit.penalty_gradient", *GRADIENTS),
+    "05.3": ("bpkit.CrossEntropy.fn", "bpkit.objective", "bpkit.cross_entropy", *GRADIENTS),
+}
 
 LOG_SIGMOID_HINT = (
     "when σ^L_k saturates (sum^L_k = ±40 or ±800, so σ^L_k rounds to exactly 0 or 1), log σ^L_k or "
@@ -38,13 +48,16 @@ CLIP_HINT = (
 
 # ------------------------------------------------------------------------------ cases
 def random_network(rng, L: int | None = None, bias: bool | None = None, hidden: str | None = None,
-                   min_width: int = 1) -> Network:
+                   min_width: int = 1, min_outputs: int | None = None) -> Network:
     """A random network: depth L (1..4), widths 1..5, hidden activation and biases at random.
 
-    Biases, when present, are drawn nonzero (a zero bias could hide a penalized one).
+    Biases, when present, are drawn nonzero (a zero bias could hide a penalized one). The output
+    layer has at least ``min_outputs`` neurons (default ``min_width``).
     """
     L = int(rng.integers(1, 5)) if L is None else L
     sizes = [int(rng.integers(min_width, 6)) for _ in range(L + 1)]
+    if min_outputs is not None:
+        sizes[-1] = int(rng.integers(min_outputs, 6))
     hidden = str(rng.choice(["sigmoid", "tanh", "relu"])) if hidden is None else hidden
     bias = bool(rng.integers(0, 2)) if bias is None else bias
     net = Network(sizes, hidden=hidden, bias=bias, seed=int(rng.integers(2**31)))
@@ -94,10 +107,11 @@ def _scalar(value, name: str) -> float:
     return float(arr.reshape(()))
 
 
-def _call(f, *args):
-    """Call the student's function on copies, silencing numpy's warnings (hidden cases saturate)."""
+def _call(f, *args, off=()):
+    """Call the student's function on copies, silencing numpy's warnings (hidden cases saturate),
+    with the bpkit functions ``off`` switched off."""
     with np.errstate(all="ignore"):
-        return f(*args)
+        return call_answer(f, *args, off=off)
 
 
 def _copies(net, *arrays):
@@ -109,8 +123,8 @@ def _copies(net, *arrays):
 def objective_E(E):
     r"""``E(net, X, Y, lam)`` must return E(w): the cross-entropy of σ^L plus λ/2m Σ (w^l_ij)²."""
     rng = fresh_rng()
-    cases = [
-        random_network(rng, L=int(rng.integers(2, 4)), bias=True),
+    cases = [  # the first has n_L >= 2 outputs: with n_L = 1, dividing by m·n_L would pass for dividing by m
+        random_network(rng, L=int(rng.integers(2, 4)), bias=True, min_outputs=2),
         random_network(rng, L=int(rng.integers(2, 4)), bias=False),
         random_network(rng),
     ]
@@ -121,7 +135,7 @@ def objective_E(E):
         ce = CrossEntropy.fn(net.forward(X).sums[net.L], Y)
         pen = penalty(net, lam, m)
         where = describe(net, m, lam)
-        got = _scalar(_call(E, *_copies(net, X, Y), lam), "E(net, X, Y, lam)")
+        got = _scalar(_call(E, *_copies(net, X, Y), lam, off=OFF["05.1"]), "E(net, X, Y, lam)")
         if not np.isfinite(got):
             raise Hint(f"E is {got} {where}, where σ^L does not even saturate.")
         mistakes = {
@@ -158,7 +172,7 @@ def objective_E(E):
     lam = float(rng.uniform(0.5, 3.0))
     m = X.shape[0]
     expected = objective(net, X, Y, lam)
-    got = _scalar(_call(E, *_copies(net, X, Y), lam), "E(net, X, Y, lam)")
+    got = _scalar(_call(E, *_copies(net, X, Y), lam, off=OFF["05.1"]), "E(net, X, Y, lam)")
     if not np.isfinite(got):
         raise Hint(f"E is {got} {describe(net, m, lam)} whose sums sum^L_k reach ±800: " + LOG_SIGMOID_HINT)
     if not close(got, expected):
@@ -231,7 +245,7 @@ def penalty_gradient_check(penalty_grad):
         lam = float(rng.uniform(0.5, 3.0))
         where = describe(net, m, lam)
         name = "penalty_grad(net, lam, m)"
-        answer = _call(penalty_grad, net.copy(), lam, m)
+        answer = _call(penalty_grad, net.copy(), lam, m, off=OFF["05.2"])
         items = check_layer_shapes(_layers(answer, net.L, name), net, name)
         expected, _ = penalty_gradient(net, lam, m)
         ref = flat(list(expected))
@@ -267,7 +281,7 @@ def stable_cross_entropy(cross_entropy_stable):
         Y = rng.integers(0, 2, size=(m, nL)).astype(float)
         Y[0, 0] = rng.uniform(0.1, 0.9)  # targets may be any number in [0, 1]
         where = f"with sum^L of shape ({m}, {nL})"
-        got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy()), name)
+        got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy(), off=OFF["05.3"]), name)
         ref = CrossEntropy.fn(S, Y)
         if not np.isfinite(got):
             raise Hint(f"the cross-entropy is {got} {where}, where σ^L does not even saturate.")
@@ -283,7 +297,7 @@ def stable_cross_entropy(cross_entropy_stable):
     Y = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
     order = rng.permutation(S.shape[0])
     S, Y = S[order], Y[order]
-    got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy()), name)
+    got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy(), off=OFF["05.3"]), name)
     if not np.isfinite(got):
         raise Hint(f"the cross-entropy is {got} for sums sum^L_k = ±40 and ±800: " + LOG_SIGMOID_HINT)
     if not close(got, CrossEntropy.fn(S, Y)):

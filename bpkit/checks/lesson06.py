@@ -17,6 +17,13 @@ r"""Graded checks for lesson 06: the backpropagation equations.
 Hidden cases are fresh on every run (depth, widths, activation, λ, biases or not) and
 compared against :func:`bpkit.gradient`. Wrong values for the common mistakes are computed
 by :func:`variant`, bpkit's backward pass with one mistake switched on.
+
+While the student's code runs, the bpkit functions that would answer the exercise outright
+are switched off (:func:`bpkit.checks._core.switched_off`, see :data:`OFF`): bpkit's gradients
+(06.1, 06.3, 06.4; for 06.4 also E, whose central differences would pass as a gradient), and
+for 06.2 the activations' own derivatives, however they are reached (``activations.get(name)``,
+``activations.sigmoid``, ``net.hidden``: one function object each). 06.1 and 06.4 may still
+use ``net.activation(l).derivative``: that factor is 06.2's exercise, not theirs.
 """
 from __future__ import annotations
 
@@ -26,16 +33,23 @@ from .. import activations
 from ..backprop import gradient
 from ..network import Forward, Network
 from ..objective import CrossEntropy
-from ._core import Hint, as_array, check, compare, fresh_rng
+from ._core import GRADIENTS, OBJECTIVE, Hint, as_array, check, compare, fresh_rng
 from .lesson05 import _call, _layers, check_layer_shapes, describe, flat, random_data, random_network
 
 __all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop"]
 
+#: ∂σ/∂sum of every activation, as a function of sum and of σ
+DERIVATIVES = tuple(f"bpkit.activations.{name}.{which}" for name in ("sigmoid", "tanh", "relu")
+                    for which in ("derivative", "derivative_from_value"))
+#: what would answer each exercise outright
+OFF = {"06.1": GRADIENTS, "06.2": DERIVATIVES, "06.3": GRADIENTS, "06.4": (*GRADIENTS, *OBJECTIVE)}
 
-def _run(f, *args, where: str = ""):
-    """Call the student's code; a shape error inside it becomes a hint about the notation's shapes."""
+
+def _run(f, *args, where: str = "", off=()):
+    """Call the student's code (with ``off`` switched off); a shape error inside it becomes a hint
+    about the notation's shapes."""
     try:
-        return _call(f, *args)
+        return _call(f, *args, off=off)
     except ValueError as e:
         text = str(e)
         if "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
@@ -83,7 +97,7 @@ def recursion(dE_dsigma):
         expected = (nxt * dg_next) @ W.T
         where = f"{describe(net, m)}, l = {l}"
         name = f"∂E/∂σ^{l}"
-        answer = _run(dE_dsigma, net.copy(), copy_record(record), nxt.copy(), l, where=where)
+        answer = _run(dE_dsigma, net.copy(), copy_record(record), nxt.copy(), l, where=where, off=OFF["06.1"])
         shape = np.shape(answer)
         if shape == (m, net.sizes[l - 1]) and net.sizes[l - 1] != net.sizes[l]:
             raise Hint(f"{where}: your {name} has shape {shape}, one column per neuron of layer l-1: the "
@@ -124,7 +138,7 @@ def activation_derivatives(dsigma_dsum):
         S.flat[0] = -abs(S.flat[0]) - 0.1
         S.flat[-1] = abs(S.flat[-1]) + 0.1
         expected = g.derivative(S)
-        answer = _call(dsigma_dsum, name, S.copy())
+        answer = _call(dsigma_dsum, name, S.copy(), off=OFF["06.2"])
         if np.ndim(answer) == 0 and np.size(answer) == 1 and shape != (1, 1):
             raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
                        "not one number.")
@@ -175,7 +189,7 @@ def weight_factor(dE_dW_layer):
         prev = record.sigmas[l - 1]
         expected = prev.T @ delta
         where = f"{describe(net, m)}, l = {l}"
-        answer = _run(dE_dW_layer, copy_record(record), delta.copy(), l, where=where)
+        answer = _run(dE_dW_layer, copy_record(record), delta.copy(), l, where=where, off=OFF["06.3"])
         arr = check_layer_shapes([answer], net, f"{where}: ∂E/∂W^{l}", layers=[l])[0]
         mistakes = {
             f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): do not divide by m again.":
@@ -264,7 +278,7 @@ def full_backprop(backprop):
         lam = float(rng.uniform(0.3, 2.0))
         where = describe(net, m, lam)
         ref = gradient(net, X, Y, lam)
-        answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where)
+        answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where, off=OFF["06.4"])
         dW, db = _unpack(answer, net)
         dW = check_layer_shapes(_layers(dW, net.L, "dW"), net, f"{where}: dW")
         if net.b is None:

@@ -11,6 +11,11 @@ widths, activations, λ, biases, batch sizes) and compares with bpkit's referenc
 common mistakes on the same case (forgot λ/m·w, transposed W, σ^l for σ^{l-1}, no activation
 derivative, no 1/m, sign error, penalized biases, ...) and names the one the answer matches.
 The student's function always receives copies, so mutating its inputs cannot fool a check.
+While it runs, the bpkit functions that would answer the exercise outright are switched off
+(:func:`bpkit.checks._core.switched_off`, see :data:`OFF`): ``CrossEntropy.delta`` and the
+gradients for 07.1, the gradients and E for 07.2 (central differences of E would pass as a
+gradient), ``bpkit.train`` for 07.3 (one epoch of "gd" is one step). 07.3 may call
+``bpkit.gradient``, and 07.4 ``bpkit.train``: that is what they are about.
 """
 from __future__ import annotations
 
@@ -21,11 +26,14 @@ import numpy as np
 import bpkit
 from bpkit.objective import CrossEntropy
 
-from ._core import Hint, as_array, check, close, compare, fresh_rng
+from ._core import GRADIENTS, OBJECTIVE, Hint, as_array, call_answer, check, close, compare, fresh_rng
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
+#: what would answer each exercise outright
+OFF = {"07.1": ("bpkit.CrossEntropy.delta", *GRADIENTS), "07.2": (*GRADIENTS, *OBJECTIVE),
+       "07.3": ("bpkit.train",)}
 RTOL, ATOL = 1e-6, 1e-9
 
 
@@ -77,9 +85,11 @@ def _backprop_cases(rng):
 def output_delta(answer):
     """``answer(sigma_L, Y)`` must return δ^L, shape (m, n_L): δ^L_{ek} = ∂E/∂sum^L_k on example e."""
     rng = fresh_rng()
-    for _ in range(3):
+    for k in range(3):
         m = int(rng.integers(3, 10))
-        nL = int(rng.integers(1, 7))
+        # the first case has n_L >= 2 outputs (with n_L = 1, dividing by m·n_L is dividing by m, and
+        # that mistake would pass), and never n_L = m (a transposed δ^L would have the right shape)
+        nL = int(rng.integers(2 if k == 0 else 1, 7))
         if nL == m:
             nL += 1
         sigma_L = rng.uniform(0.02, 0.98, size=(m, nL))
@@ -87,12 +97,15 @@ def output_delta(answer):
             Y = bpkit.data.one_hot(rng.integers(0, nL, size=m), nL)
         else:
             Y = rng.uniform(0.0, 1.0, size=(m, nL)).round(2)
-        result = answer(sigma_L.copy(), Y.copy())
         expected = CrossEntropy.delta(sigma_L, Y)
-        arr = np.asarray(result, dtype=float) if result is not None else None
-        if arr is None:
+        result = call_answer(answer, sigma_L.copy(), Y.copy(), off=OFF["07.1"])
+        if result is None:
             raise Hint("your function returned None: return the matrix δ^L.")
-        if arr.shape != expected.shape and arr.shape != expected.shape[::-1]:
+        arr = as_array(result, "δ^L")
+        if arr.shape == expected.shape[::-1]:
+            raise Hint(f"wrong shape: δ^L has shape {arr.shape} = (n_L, m) but rows are examples: it should have "
+                       f"shape (m, n_L) = {expected.shape}, one row per example e, one column per output neuron k.")
+        if arr.shape != expected.shape:
             raise Hint(f"wrong shape: δ^L has shape {arr.shape} but should have shape (m, n_L) = {expected.shape}: "
                        "one row per example e, one column per output neuron k.")
         diff = sigma_L - Y
@@ -229,10 +242,11 @@ def _layer_list(value, L: int, name: str) -> list:
     return out
 
 
-def _call_with_shape_hint(answer, *args):
-    """Call the student's function; a shape error gets a hint about the orientation of W^l."""
+def _call_with_shape_hint(answer, *args, off=()):
+    """Call the student's function (with ``off`` switched off); a shape error gets a hint about the
+    orientation of W^l."""
     try:
-        return answer(*args)
+        return call_answer(answer, *args, off=off)
     except ValueError as e:
         text = str(e)
         if any(word in text for word in ("matmul", "shape", "broadcast", "aligned")):
@@ -248,7 +262,7 @@ def backprop(answer):
     rng = fresh_rng()
     for net, X, Y, lam in _backprop_cases(rng):
         L = net.L
-        result = _call_with_shape_hint(answer, net.copy(), X.copy(), Y.copy(), lam)
+        result = _call_with_shape_hint(answer, net.copy(), X.copy(), Y.copy(), lam, off=OFF["07.2"])
         if (not isinstance(result, (tuple, list)) or len(result) != 2
                 or isinstance(result[0], np.ndarray) or np.isscalar(result[0])):
             raise Hint("return a pair (dW, db): dW the list of ∂E/∂W^l and db the list of ∂E/∂b^l, "
@@ -332,14 +346,16 @@ def _params(net):
 def gradient_descent_step(answer):
     """``answer(net, X, Y, lam, eta)`` must update ``net.W[l]`` and ``net.b[l]`` in place, every layer."""
     rng = fresh_rng()
-    for _ in range(3):
-        sizes = [int(k) for k in rng.integers(1, 6, size=int(rng.integers(3, 5)))]
-        net = _random_net(rng, sizes, bias=True)
+    for k in range(3):
+        sizes = [int(n) for n in rng.integers(1, 6, size=int(rng.integers(3, 5)))]
+        # the first case is smooth: with a relu layer dead on every example, changing W^1 would not
+        # change the later layers' gradients, and recomputing the gradient after each layer would pass
+        net = _random_net(rng, sizes, bias=True, hidden=str(rng.choice(["sigmoid", "tanh"])) if k == 0 else None)
         X, Y = _random_batch(rng, net, int(rng.integers(2, 8)))
         lam = float(rng.uniform(0.5, 3.0))
         eta = float(rng.uniform(0.2, 2.0))
         student = net.copy()
-        _call_with_shape_hint(answer, student, X.copy(), Y.copy(), lam, eta)
+        _call_with_shape_hint(answer, student, X.copy(), Y.copy(), lam, eta, off=OFF["07.3"])
         g = bpkit.gradient(net, X, Y, lam)
         expected = _params(_step(net, g, eta))
         got = _params(student)
@@ -372,6 +388,26 @@ def gradient_descent_step(answer):
 # ----------------------------------------------------------------------------- 07.4
 #: test accuracy the trained network must reach on the check's own split
 TARGET_ACCURACY = 0.95
+#: a split is representative when the lesson's network (64-25-10 sigmoid, seed 0, λ = 1, 150 L-BFGS
+#: iterations) reaches this test accuracy on it. About 1 split in 1000 is so hard that it does not
+#: (0.947 on one; other initial weights 0.949-0.951): a right answer could miss the target by bad luck
+REPRESENTATIVE_ACCURACY = 0.96
+#: splits tried at most: an answer below the target on a split that is not representative gets another
+ATTEMPTS = 3
+
+
+def _digits_split(rng):
+    """A fresh stratified split of the digits, the 64 pixels in a random order (the same for both parts)."""
+    split = bpkit.data.digits(seed=int(rng.integers(2**31)))
+    perm = rng.permutation(split.X_train.shape[1])
+    return split.X_train[:, perm], split.Y_train, split.X_test[:, perm], split.Y_test
+
+
+def _representative(X_train, Y_train, X_test, Y_test) -> bool:
+    """Whether the lesson's network, trained on this split, reaches :data:`REPRESENTATIVE_ACCURACY`."""
+    net = bpkit.Network([X_train.shape[1], 25, Y_train.shape[1]], hidden="sigmoid", seed=0)
+    bpkit.train(net, X_train, Y_train, lam=1.0, method="lbfgs", epochs=150)
+    return bpkit.accuracy(net, X_test, Y_test) >= REPRESENTATIVE_ACCURACY
 
 
 @check("07.4", "a network trained on the digits: test accuracy ≥ 0.95", points=2)
@@ -380,34 +416,38 @@ def train_digits(answer):
     trained :class:`bpkit.Network`; the check measures its accuracy on a test split it keeps.
 
     The split is drawn afresh, and the 64 pixels are put in a random order (the same order
-    for the training and the test inputs): a fully connected network does not care.
+    for the training and the test inputs): a fully connected network does not care. An answer
+    below the target is failed only on a representative split (see :data:`REPRESENTATIVE_ACCURACY`;
+    checked only then, so a passing answer costs no extra training): on one that is not, the
+    answer is trained and measured again on a fresh split.
     """
     from threadpoolctl import threadpool_limits
 
     rng = fresh_rng()
-    split = bpkit.data.digits(seed=int(rng.integers(2**31)))
-    perm = rng.permutation(split.X_train.shape[1])
-    X_train, Y_train = split.X_train[:, perm], split.Y_train
-    X_test, Y_test = split.X_test[:, perm], split.Y_test
-    start = time.perf_counter()
-    with threadpool_limits(limits=1):
-        net = answer(X_train.copy(), Y_train.copy())
-    seconds = time.perf_counter() - start
-    if net is None:
-        raise Hint("your function returned None: return the trained network "
-                   "(bpkit.train changes the network in place and returns its History).")
-    if isinstance(net, bpkit.History):
-        raise Hint("you returned bpkit.train's History: return the network itself "
-                   "(bpkit.train trains it in place).")
-    if not isinstance(net, bpkit.Network):
-        raise Hint(f"return the trained bpkit.Network, got {type(net).__name__}.")
-    if net.sizes[0] != 64 or net.sizes[-1] != 10:
-        raise Hint(f"the network is {'-'.join(map(str, net.sizes))}: layer 0 must have n_0 = 64 "
-                   "neurons (the pixels) and the output layer n_L = 10 (the digits 0..9).")
+    for _ in range(ATTEMPTS):
+        X_train, Y_train, X_test, Y_test = _digits_split(rng)
+        start = time.perf_counter()
+        with threadpool_limits(limits=1):
+            net = answer(X_train.copy(), Y_train.copy())
+        seconds = time.perf_counter() - start
+        if net is None:
+            raise Hint("your function returned None: return the trained network "
+                       "(bpkit.train changes the network in place and returns its History).")
+        if isinstance(net, bpkit.History):
+            raise Hint("you returned bpkit.train's History: return the network itself "
+                       "(bpkit.train trains it in place).")
+        if not isinstance(net, bpkit.Network):
+            raise Hint(f"return the trained bpkit.Network, got {type(net).__name__}.")
+        if net.sizes[0] != 64 or net.sizes[-1] != 10:
+            raise Hint(f"the network is {'-'.join(map(str, net.sizes))}: layer 0 must have n_0 = 64 "
+                       "neurons (the pixels) and the output layer n_L = 10 (the digits 0..9).")
+        if bpkit.accuracy(net, X_test, Y_test) >= TARGET_ACCURACY:
+            return
+        with threadpool_limits(limits=1):
+            if _representative(X_train, Y_train, X_test, Y_test):
+                break
     train_acc = bpkit.accuracy(net, X_train, Y_train)
     test_acc = bpkit.accuracy(net, X_test, Y_test)
-    if test_acc >= TARGET_ACCURACY:
-        return
     header = f"test accuracy {test_acc:.3f} < {TARGET_ACCURACY:g} (train accuracy {train_acc:.3f}, {seconds:.0f} s)"
     if train_acc < 0.3:
         raise Hint(f"{header}: no better than guessing. Did you return the network you trained? "
