@@ -534,8 +534,19 @@ class _Driver:
             if time.monotonic() > deadline:
                 raise LessonFailure("the notebook could not be saved (Control+S) to read its outputs back")
             time.sleep(POLL)
+        # the save may still be being written when last_modified changes: a half-written file reads as
+        # "Notebook does not appear to be JSON" (HTTP 400) for a moment, so read until it parses
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                saved = self.server.api("GET", path + "?content=1")
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 400 or time.monotonic() > deadline:
+                    raise
+                time.sleep(POLL)
         errors, unexecuted = [], []
-        for index, cell in enumerate(self.server.api("GET", path + "?content=1")["content"]["cells"]):
+        for index, cell in enumerate(saved["content"]["cells"]):
             if cell["cell_type"] != "code":
                 continue
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
