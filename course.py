@@ -71,8 +71,9 @@ def start(args) -> int:
         cmd += [f"--ServerApp.port={args.port}", "--ServerApp.port_retries=0"]
     if args.no_browser or headless():
         cmd.append("--no-browser")
+        port = args.port or 8888
         say("no screen here: open the http://127.0.0.1:... URL that JupyterLab prints below "
-            "(on a remote server, forward the port first, e.g. ssh -L 8888:localhost:8888 server)")
+            f"(on a remote server, forward the port first, e.g. ssh -L {port}:localhost:{port} server)")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return run(cmd)
