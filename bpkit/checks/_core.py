@@ -182,19 +182,23 @@ def _resolve(path: str):
 def _refusing_code(function: types.FunctionType, label: str) -> types.CodeType:
     """A code object for ``function`` that raises :class:`SwitchedOff` whatever it is called with."""
     code = function.__code__
-    return _refusing_code_for(label, code.co_name, code.co_qualname, code.co_filename, code.co_firstlineno)
+    qualname = getattr(code, "co_qualname", None)  # code objects carry it from Python 3.11 on
+    return _refusing_code_for(label, code.co_name, qualname, code.co_filename, code.co_firstlineno)
 
 
 @functools.lru_cache(maxsize=None)
-def _refusing_code_for(label: str, name: str, qualname: str, filename: str, firstlineno: int) -> types.CodeType:
+def _refusing_code_for(label: str, name: str, qualname: str | None, filename: str,
+                       firstlineno: int) -> types.CodeType:
     # It must not read a global of its own: a function's code looks its globals up in the function's
     # module, so it reaches this module through ``__import__`` (a builtin).
     source = ("def refuse(*args, **kwargs):\n"
               f"    raise __import__({__name__!r}, fromlist=['SwitchedOff']).SwitchedOff({label!r})\n")
     namespace: dict = {}
     exec(source, {}, namespace)
-    return namespace["refuse"].__code__.replace(co_name=name, co_qualname=qualname, co_filename=filename,
-                                                co_firstlineno=max(firstlineno - 1, 1))
+    names = {"co_name": name, "co_filename": filename, "co_firstlineno": max(firstlineno - 1, 1)}
+    if qualname is not None:
+        names["co_qualname"] = qualname
+    return namespace["refuse"].__code__.replace(**names)
 
 
 @contextmanager
