@@ -51,6 +51,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from jupyter_core.utils import ensure_async
 from nbformat import NotebookNode
 
+from .checks._core import MODE_VARIABLE
 from .exercises import (
     Exercise,
     exercise_of,
@@ -90,9 +91,11 @@ def kernel_env(extra_pythonpath: Sequence[os.PathLike | str] = ()) -> dict[str, 
 
     A copy of ``os.environ`` with ``IPYTHONDIR`` set to :func:`ipython_dir` and
     ``extra_pythonpath`` prepended to ``PYTHONPATH``. Relative ``PYTHONPATH`` entries
-    are made absolute, since kernels run in the notebook's directory.
+    are made absolute, since kernels run in the notebook's directory. Without
+    ``BPKIT_CHECKS``: checks raise here (report mode is for a student's JupyterLab).
     """
     env = dict(os.environ)
+    env.pop(MODE_VARIABLE, None)
     env["IPYTHONDIR"] = str(ipython_dir())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet debugpy in kernels
     paths = [str(Path(p).resolve()) for p in extra_pythonpath]

@@ -46,3 +46,18 @@ def test_relative_error():
     assert bpkit.relative_error([1.0, 3.0], [1.0, 1.0]) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="cannot compare gradients of 2 and 3 entries"):
         bpkit.relative_error([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("error, shown", [
+    (2.9e-08, "agree: relative error < 1e-06 (tolerance 1e-05)"),   # rounding noise: only its bound is shown
+    (4.1e-09, "agree: relative error < 1e-06 (tolerance 1e-05)"),   # the same on another CPU's BLAS
+    (3.2e-06, "agree: relative error 3.2e-06 (tolerance 1e-05)"),   # close to the tolerance: the number
+    (4.0e-02, "DISAGREE: relative error 4.0e-02 (tolerance 1e-05)"),
+])
+def test_gradient_check_prints_the_same_verdict_on_every_machine(error, shown):
+    """Is an error far below the tolerance printed as its bound (its digits differ between BLAS kernels),
+    and one near or above the tolerance printed as it is?"""
+    net, X, Y = make_case((2, 2, 1), seed=0)
+    g = bpkit.gradient(net, X, Y, 0.0)
+    result = bpkit.gradcheck.GradientCheck(g, g, error, 1e-5)
+    assert str(result) == "backprop and central differences " + shown

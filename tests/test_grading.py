@@ -82,6 +82,23 @@ def test_kernel_env_prepends_pythonpath_and_makes_it_absolute(monkeypatch):
     assert env["IPYTHONDIR"] == str(grading.ipython_dir())
 
 
+def test_kernels_never_run_checks_in_report_mode(monkeypatch):
+    """Started from the course's JupyterLab (BPKIT_CHECKS=report in the environment), do bpkit's own
+    kernels still get checks that raise, not the report mode meant for a student's Run All?"""
+    monkeypatch.setenv("BPKIT_CHECKS", "report")
+    assert "BPKIT_CHECKS" not in grading.kernel_env()
+
+
+def test_check_scores_the_same_when_report_mode_is_set(monkeypatch, tmp_path: Path):
+    """Does `bpkit check` run in a terminal of the course's JupyterLab (report mode set) still score
+    a wrong answer 0 and a right one full marks?"""
+    monkeypatch.setenv("BPKIT_CHECKS", "report")
+    path = toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), tmp_path / "mine.ipynb")
+    assert grading.check_notebook(path, timeout=TIMEOUT).earned == 6
+    path = toy.write(toy.exercise_notebook(), tmp_path / toy.NAME)
+    assert grading.check_notebook(path, timeout=TIMEOUT).earned == 0
+
+
 # --------------------------------------------------------------------------- check (a student)
 
 
@@ -124,7 +141,7 @@ def test_check_partial_notebook_gives_hints_partial_credit_and_ignores_saved_out
     got = by_id(result.exercises)
     assert not got["91.1"].passed and got["91.1"].hint == toy.WRONG["91.1"][1]
     assert not got["91.2"].passed
-    assert got["91.2"].hint == "your code raised ZeroDivisionError: division by zero"
+    assert got["91.2"].hint == "your code raised ZeroDivisionError: division by zero (your cell, line 2: `return a / 0`)"
     assert got["91.3"].passed and result.earned == 1
     card = grading.format_scorecard(result)
     assert f"Hint: {toy.WRONG['91.1'][1]}" in card and "Total: 1/6 points" in card
@@ -360,7 +377,7 @@ def test_grade_timeout_and_kernel_death_fail_only_their_exercises(graded):
 def test_grade_exception_in_one_exercise_does_not_zero_the_others(graded):
     """Does erin's ValueError in 91.2 leave her 91.1 and 91.3 points (3 of 6)?"""
     erin = graded[0]["erin"]
-    assert by_id(erin.exercises)["91.2"].hint == "your code raised ValueError: oops"
+    assert by_id(erin.exercises)["91.2"].hint == "your code raised ValueError: oops (your cell, line 2: `raise ValueError('oops')`)"
     assert erin.earned == 3
 
 

@@ -12,7 +12,16 @@ run), compares it against bpkit's reference, and
 Because checks *raise*, nbval fails on them whatever outputs a notebook had saved.
 Exceptions raised by the student's own code (``NotImplementedError`` from an
 unanswered exercise, a ``TypeError``, a numpy broadcast error ...) are turned into a
-``CheckFailed`` with a short message and no chained traceback.
+``CheckFailed`` with a short message, the line of the student's cell that raised, and no
+chained traceback.
+
+In a notebook a failing check reads as a verdict, not a crash: ``CheckFailed`` renders its
+own traceback (IPython's ``_render_traceback_``), the verdict and the hint only, whatever
+IPython profile the kernel has. In the course's own JupyterLab (``course.py start`` sets
+``BPKIT_CHECKS=report``) a failing check *reports* instead of raising: it publishes the same
+error output, which nbval still fails on, but the cell ends normally, so a student's
+Run All goes on and shows every exercise's verdict. ``bpkit check`` and ``bpkit grade``
+start their kernels without that variable.
 
 While the student's code runs, the bpkit functions that would answer the exercise
 outright are switched off (:func:`switched_off`, :func:`call_answer`): calling one
@@ -24,6 +33,9 @@ from __future__ import annotations
 import collections.abc
 import functools
 import importlib
+import linecache
+import os
+import traceback
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,12 +46,21 @@ import numpy as np
 REGISTRY: dict[str, "CheckInfo"] = {}
 
 
+#: ``BPKIT_CHECKS=report`` (set by ``course.py start``): a failing check reports in the notebook
+#: and lets Run All go on, instead of raising
+MODE_VARIABLE = "BPKIT_CHECKS"
+
+
 class CheckFailed(AssertionError):
     """A graded check failed; ``str(error)`` is the scorecard line plus the hint."""
 
     def __init__(self, exercise: str, title: str, points: int, hint: str):
         self.exercise, self.title, self.points, self.hint = exercise, title, points, hint
         super().__init__(f"FAILED {exercise} {title} [0/{points} points]\nHint: {hint}")
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for this exception: the verdict and the hint, no frames of bpkit."""
+        return str(self).splitlines()
 
 
 class Hint(Exception):
@@ -82,15 +103,86 @@ def check(exercise: str, title: str, points: int = 1):
             except Exception as e:  # the student's code crashed
                 raise CheckFailed(
                     exercise, title, points,
-                    f"your code raised {type(e).__name__}: {e}",
+                    f"your code raised {type(e).__name__}: {e}{where_raised(e)}",
                 ) from None
             print(success_line(exercise, title, points))
 
-        run.info = CheckInfo(exercise, title, points, run)
-        REGISTRY[exercise] = run.info
-        return run
+        @functools.wraps(body)
+        def run_or_report(*args, **kwargs):
+            try:
+                run(*args, **kwargs)
+            except CheckFailed as failed:
+                if not report(failed):
+                    raise
+
+        run_or_report.info = CheckInfo(exercise, title, points, run_or_report)
+        REGISTRY[exercise] = run_or_report.info
+        return run_or_report
 
     return decorate
+
+
+class AnswerRaised(Exception):
+    """The student's code raised in a cell that tries their answer outside a check (:func:`trying`)."""
+
+    def __init__(self, exercise: str, error: BaseException):
+        info = REGISTRY.get(exercise)
+        name = f"{exercise} {info.title}" if info else exercise
+        what = ("not answered yet" if isinstance(error, NotImplementedError)
+                else f"your code raised {type(error).__name__}: {error}{where_raised(error)}")
+        super().__init__(f"{name}: {what}")
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines()
+
+
+@contextmanager
+def trying(exercise: str):
+    """For a cell that tries the student's answer to ``exercise`` outside its check (prints a value, say).
+
+    Outside report mode an exception from the student's code goes through unchanged. In report mode
+    (``BPKIT_CHECKS=report``) it is shown as one line, ``01.3 forward_pass: not answered yet``, and the
+    cell ends normally, so Run All goes on to the checks below it.
+    """
+    try:
+        yield
+    except Exception as error:
+        if not report(AnswerRaised(exercise, error)):
+            raise
+
+
+def where_raised(error: BaseException) -> str:
+    """" (your cell, line 3: `return W @ sigma`)" for the deepest frame of ``error`` that ran in a
+    notebook cell, or "" when none did (a cell's code is compiled under a name like
+    ``/tmp/ipykernel_12/3.py`` or ``<ipython-input-4-…>``; IPython keeps its lines in ``linecache``)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if "ipykernel_" in f.filename or f.filename.startswith("<ipython-input")]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+    return f" (your cell, line {frame.lineno}: `{line}`)" if line else f" (your cell, line {frame.lineno})"
+
+
+def report(failed: Exception) -> bool:
+    """In report mode (``BPKIT_CHECKS=report``, in a running IPython kernel), publish ``failed`` (a
+    :class:`CheckFailed` or :class:`AnswerRaised`) as the cell's error output without raising, and return
+    True; otherwise return False (the caller raises).
+
+    The output is a real ``error`` message, so nbval fails the cell all the same; only the execution
+    itself ends normally, so JupyterLab's Run All does not stop at this exercise.
+    """
+    if os.environ.get(MODE_VARIABLE) != "report":
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if getattr(shell, "kernel", None) is None:  # not a kernel (plain Python, a terminal IPython)
+        return False
+    shell.showtraceback((type(failed), failed, None))  # as IPython shows an exception: _render_traceback_
+    return True
 
 
 def fresh_rng() -> np.random.Generator:

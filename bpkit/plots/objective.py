@@ -30,8 +30,10 @@ from matplotlib.ticker import NullLocator
 import bpkit
 from bpkit.objective import CrossEntropy
 
-#: the λ values of lesson 05's widget and table (λ = 0 first: no penalty at all)
-LAMBDAS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: the λ values of lesson 05's widget and table (λ = 0 first: no penalty at all). Not λ = 0.01: after 100 L-BFGS
+#: iterations its network differs from one CPU's BLAS kernels to another's (test accuracy 0.882 to 0.892), and the
+#: lesson prints the table, which must read the same on every machine.
+LAMBDAS = (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 # ----------------------------------------------------------------------------------- numbers

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..network import Network
 from ..plots import diagram
+from . import LessonWidget
 
 __all__ = ["forward_pass"]
 
@@ -112,6 +113,7 @@ def forward_pass(net: Network | None = None, x=None) -> W.Widget:
         s.observe(update, "value")
     update()
     controls = W.HBox([W.VBox(c) for c in columns])
-    box = W.VBox([controls, W.HBox([picture, table])])
+    box = LessonWidget([controls, W.HBox([picture, table])],
+                       "move w^l_ij and the inputs, watch every sum^l_i and σ^l_i")
     box.sliders, box.diagram, box.table, box.net, box.update = sliders, picture, table, net, update
     return box

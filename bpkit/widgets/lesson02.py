@@ -32,6 +32,7 @@ from ..backprop import gradient
 from ..network import Network
 from ..objective import objective
 from ..plots import diagram, surfaces
+from . import LessonWidget
 
 __all__ = ["surface_point", "segment"]
 
@@ -103,7 +104,8 @@ def surface_point(w00: float = 0.75, w01: float = 0.75, grid: int = 41, dpi: int
     for s in sliders.values():
         s.observe(update, "value")
     update()
-    box = W.VBox([W.HBox(list(sliders.values())), W.HBox([image, html])])
+    box = LessonWidget([W.HBox(list(sliders.values())), W.HBox([image, html])],
+                       "move w^1_00 and w^1_01 on the loss surface, watch E(w)")
     box.sliders, box.html, box.plane, box.net, box.problem, box.E_min, box.update = (
         sliders, html, image, net, problem, E_min, update)
     return box
@@ -196,7 +198,7 @@ def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, 
     slider.observe(update, "value")
     update()
     panels = [curve_image] if plane_image is None else [plane_image, curve_image]
-    box = W.VBox([slider, html, W.HBox(panels)])
+    box = LessonWidget([slider, html, W.HBox(panels)], "walk t along the segment between two minima, watch E(w)")
     box.slider, box.html, box.curve, box.plane, box.E, box.update = slider, html, curve_image, plane_image, E, update
     box.E_a, box.E_b = E_a, E_b
     return box

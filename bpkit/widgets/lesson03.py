@@ -17,6 +17,7 @@ import ipywidgets as W
 
 from .. import example
 from ..plots import chain
+from . import LessonWidget
 
 __all__ = ["chain_rule"]
 
@@ -56,6 +57,7 @@ def chain_rule(weights: dict | None = None, values: dict | None = None, name: st
     update()
     weights_box = W.VBox([W.HTML("<b>weights</b>")] + [sliders[n] for n in example.NOTES_NAMES])
     inputs_box = W.VBox([W.HTML("<b>inputs</b>")] + [sliders[n] for n in example.INPUTS] + [choice])
-    box = W.VBox([W.HBox([weights_box, inputs_box]), W.HBox([html, plot])])
+    box = LessonWidget([W.HBox([weights_box, inputs_box]), W.HBox([html, plot])],
+                       "move the weights and inputs, watch each factor of the chain rule")
     box.sliders, box.choice, box.html, box.plot = sliders, choice, html, plot
     return box

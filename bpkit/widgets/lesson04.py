@@ -19,6 +19,7 @@ import numpy as np
 from .. import naive, scalar
 from ..network import Network
 from ..plots.growth import architecture
+from . import LessonWidget
 
 __all__ = ["memo_table", "counts_and_paths"]
 
@@ -104,7 +105,8 @@ def memo_table(step: int = 3, w200: float | None = None) -> W.Widget:
     weight.observe(update, "value")
     stepper.observe(update, "value")
     update()
-    box = W.VBox([W.HBox([weight, stepper]), html])
+    box = LessonWidget([W.HBox([weight, stepper]), html],
+                       "move w^2_00 and step through the memo table of ∂E/∂σ^l_j")
     box.weight, box.stepper, box.html = weight, stepper, html
     return box
 
@@ -146,6 +148,7 @@ def counts_and_paths(width: int = 3, hidden_layers: int = 2, l: int = 1) -> W.Wi
     for s in (w, d, lay):
         s.observe(update, "value")
     update()
-    box = W.VBox([W.HBox([w, d, lay]), html])
+    box = LessonWidget([W.HBox([w, d, lay]), html],
+                       "change width and depth, count memoized and naive multiplications")
     box.width, box.depth, box.layer, box.html = w, d, lay, html
     return box

@@ -20,6 +20,7 @@ import numpy as np
 
 import bpkit
 from bpkit.plots import objective as po
+from . import LessonWidget
 
 __all__ = ["hidden_weight", "lambda_boundary"]
 
@@ -103,7 +104,7 @@ def hidden_weight() -> W.Widget:
 
     slider.observe(update, "value")
     update()
-    box = W.VBox([slider, plot, table])
+    box = LessonWidget([slider, plot, table], "move w^1_00, watch the cross-entropy, the penalty and E(w)")
     box.slider, box.table, box.plot = slider, table, plot
     return box
 
@@ -144,6 +145,6 @@ def lambda_boundary(lams=po.LAMBDAS) -> W.Widget:
 
     slider.observe(update, "value")
     update()
-    box = W.VBox([slider, W.HBox([image, table])])
+    box = LessonWidget([slider, W.HBox([image, table])], "move λ, watch the decision boundary and the weights")
     box.slider, box.image, box.table = slider, image, table
     return box

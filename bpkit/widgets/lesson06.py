@@ -23,6 +23,7 @@ import numpy as np
 import bpkit
 from bpkit.objective import CrossEntropy
 from bpkit.plots import diagram
+from . import LessonWidget
 
 __all__ = ["three_factors", "backprop_steps"]
 
@@ -179,7 +180,7 @@ def three_factors(weight=(1, 0, 0)) -> W.Widget:
     slider.observe(update, "value")
     choice.observe(choose, "value")
     update()
-    box = W.VBox([slider, choice, table])
+    box = LessonWidget([slider, choice, table], "move w^l_ij, watch the three factors of ∂E/∂w^l_ij")
     box.slider, box.choice, box.table = slider, choice, table
     return box
 
@@ -298,6 +299,7 @@ def backprop_steps() -> W.Widget:
     nxt.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
     slider.observe(update, "value")
     update()
-    box = W.VBox([W.HBox([slider, previous, nxt]), image, table])
+    box = LessonWidget([W.HBox([slider, previous, nxt]), image, table],
+                       "step through backpropagation, one memo entry at a time")
     box.slider, box.previous, box.next, box.image, box.table = slider, previous, nxt, image, table
     return box

@@ -28,6 +28,7 @@ import numpy as np
 
 import bpkit
 from bpkit.plots import training as tplots
+from . import LessonWidget
 
 __all__ = ["matrix_products", "training_explorer", "hidden_neuron_explorer"]
 
@@ -198,7 +199,8 @@ def matrix_products(net=None, X=None, Y=None, lam: float | None = None, weight=(
     slider.observe(update, "value")
     choice.observe(choose, "value")
     update()
-    box = widgets.VBox([widgets.HBox([slider, choice]), html])
+    box = LessonWidget([widgets.HBox([slider, choice]), html],
+                       "move w^l_ij, watch δ^l and ∂E/∂W^l as matrix products")
     box.slider, box.choice, box.html, box.net, box.update = slider, choice, html, net, update
     return box
 
@@ -297,7 +299,8 @@ def training_explorer(iterations: int = 60, seed: int = 0):
 
     slider.observe(lambda change: show(change["new"]), names="value")
     show(slider.value)
-    return widgets.VBox([slider, widgets.HBox([image, text])])
+    return LessonWidget([slider, widgets.HBox([image, text])],
+                        "step through training, watch E(w) and the hidden weights")
 
 
 def _bars_html(response_j: np.ndarray) -> str:
@@ -360,4 +363,5 @@ def hidden_neuron_explorer(net=None, split=None, top: int = 8):
 
     slider.observe(lambda change: show(change["new"]), names="value")
     show(slider.value)
-    return widgets.VBox([slider, widgets.HBox([weights, bars]), strongest, caption])
+    return LessonWidget([slider, widgets.HBox([weights, bars]), strongest, caption],
+                        "pick a hidden neuron j, see w^1_ij and what it responds to")
