@@ -33,7 +33,10 @@ def test_every_lesson_widget_saves_a_one_line_placeholder(module, function):
 
 
 def test_lessons_saved_every_widget_as_its_placeholder():
-    """Does every widget output stored in lessons/ show the placeholder (the notebooks were re-executed)?"""
+    """Does every widget output stored in lessons/ show the placeholder (the notebooks were re-executed), with no
+    saved widget state (JupyterLab does not draw it: 40-160 KB a lesson that no student sees)?"""
+    for path in sorted((ROOT / "lessons").glob("*.ipynb")):
+        assert "widgets" not in json.loads(path.read_text())["metadata"], f"{path.name} carries saved widget state"
     found = list(saved_widget_outputs())
     assert found, "no widget outputs in lessons/"
     for name, index, data in found:
