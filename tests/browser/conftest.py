@@ -13,6 +13,9 @@ Rules it keeps:
   ``lessons/`` itself;
 - chromium is Debian's ``/usr/bin/chromium`` (``executable_path``), never a browser downloaded by playwright;
 - without chromium the tests are skipped with a reason, unless ``BPKIT_REQUIRE_BROWSER=1`` (CI), then they fail.
+
+``test_course_start.py`` drives the server that ``python3 course.py start`` runs instead of this one, with the same
+pieces, imported from here: ``stop_process_group``, ``wait_until_idle`` and the ``_Driver`` steps.
 """
 
 from __future__ import annotations
@@ -225,26 +228,31 @@ class JupyterServer:
     def stop(self) -> None:
         """Stop the server by PID: SIGTERM to its process group, SIGKILL after 15 s, then any leftover kernel."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        leftovers = _descendants(proc.pid)
-        for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(timeout=grace)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        for pid in leftovers:  # kernels have their own process groups; the server normally shuts them down itself
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if proc.poll() is None:
-            proc.wait(timeout=5)
+        if proc is not None:
+            stop_process_group(proc)
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """Stop ``proc``, started with ``start_new_session=True``, by PID: SIGTERM to its process group, SIGKILL after
+    15 s, then any leftover descendant (a kernel: kernels run in their own sessions, not in the group)."""
+    leftovers = _descendants(proc.pid)
+    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=grace)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    for pid in leftovers:  # kernels have their own process groups; the server normally shuts them down itself
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if proc.poll() is None:
+        proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -456,6 +464,24 @@ class Lab:
         return [i for i, cell in enumerate(nb.cells) if "raises-exception" in cell.get("metadata", {}).get("tags", [])]
 
 
+def wait_until_idle(page, exempt: list[int] | None = None) -> None:
+    """Wait until JupyterLab shows a notebook and its kernel is ready: the status bar says "| Idle".
+
+    The execution indicator can say idle before the kernel is attached; the status bar's "| Idle" cannot.
+    Raises LessonFailure when a dialog blocks the notebook or the kernel is not idle within KERNEL_IDLE_TIMEOUT.
+    """
+    page.wait_for_selector(".jp-Notebook >> visible=true", timeout=KERNEL_IDLE_TIMEOUT * 1000)  # the current tab's
+    deadline = time.monotonic() + KERNEL_IDLE_TIMEOUT
+    state = page.evaluate(_NOTEBOOK_STATE_JS, exempt or [])
+    while not state["kernel"].endswith("| Idle"):
+        if state["dialog"]:  # e.g. "Select Kernel" for a notebook without kernelspec metadata
+            raise LessonFailure(f"a dialog blocks the notebook: {page.inner_text('.jp-Dialog')[:300]!r}")
+        if time.monotonic() > deadline:
+            raise LessonFailure(f"the kernel never became idle; status bar says {state['kernel']!r}")
+        time.sleep(POLL)
+        state = page.evaluate(_NOTEBOOK_STATE_JS, exempt or [])
+
+
 class _Driver:
     """The steps for one notebook on one page."""
 
@@ -479,17 +505,7 @@ class _Driver:
     def open(self) -> None:
         workspace = f"bpkit-test-{secrets.token_hex(4)}"  # a fresh workspace: no tabs restored from another test
         self.page.goto(f"{self.server.url}/lab/workspaces/{workspace}/tree/{self.relpath}?token={self.server.token}")
-        self.page.wait_for_selector(".jp-Notebook", timeout=KERNEL_IDLE_TIMEOUT * 1000)
-        # The execution indicator can say idle before the kernel is attached; the status bar's "| Idle" cannot.
-        deadline = time.monotonic() + KERNEL_IDLE_TIMEOUT
-        state = self.state()
-        while not state["kernel"].endswith("| Idle"):
-            if state["dialog"]:  # e.g. "Select Kernel" for a notebook without kernelspec metadata
-                raise LessonFailure(f"a dialog blocks the notebook: {self.page.inner_text('.jp-Dialog')[:300]!r}")
-            if time.monotonic() > deadline:
-                raise LessonFailure(f"the kernel never became idle; status bar says {state['kernel']!r}")
-            time.sleep(POLL)
-            state = self.state()
+        wait_until_idle(self.page, self.exempt)
 
     def run_all(self) -> None:
         self.page.get_by_role("menuitem", name="Run", exact=True).click()
