@@ -136,7 +136,7 @@ def test_trying_an_answer_outside_its_check_does_not_stop_run_all_in_report_mode
     assert errors(answered[2]) == [] and stdout(answered[2]).strip() == "[[0.5]]"
 
 
-def test_report_mode_outside_a_kernel_still_raises():
+def test_report_mode_outside_a_kernel_still_raises(monkeypatch):
     """In plain Python (a script, pytest) there is no cell to report into: does a failing check raise?"""
     from bpkit.checks import lesson01
 
@@ -148,6 +148,7 @@ def test_report_mode_outside_a_kernel_still_raises():
             "lesson01.sum_layer(lambda net, s, l: s @ net.W[l])\n")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "CheckFailed: FAILED 01.1" in result.stderr, result.stderr
+    monkeypatch.setenv(_core.MODE_VARIABLE, "report")  # and in this process (pytest: IPython, but no kernel)
     with pytest.raises(_core.CheckFailed):
         lesson01.sum_layer(sum_layer)
 

@@ -203,12 +203,7 @@ class JupyterServer:
 
     def api(self, method: str, path: str, timeout: float = 10):
         """Call the server's REST API with the token; the decoded JSON answer (None when empty)."""
-        request = urllib.request.Request(
-            self.url + path, method=method, headers={"Authorization": f"token {self.token}"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+        return server_api(self.url, self.token, method, path, timeout)
 
     def shutdown_kernel_of(self, path: str) -> None:
         """Shut down the kernel of the notebook at ``path`` (relative to the root dir), so kernels do not pile up."""
@@ -230,6 +225,14 @@ class JupyterServer:
         proc, self.proc = self.proc, None
         if proc is not None:
             stop_process_group(proc)
+
+
+def server_api(url: str, token: str, method: str, path: str, timeout: float = 10):
+    """Call a Jupyter server's REST API at ``url`` with ``token``; the decoded JSON answer (None when empty)."""
+    request = urllib.request.Request(url + path, method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        body = response.read()
+    return json.loads(body) if body else None
 
 
 def stop_process_group(proc: subprocess.Popen) -> None:

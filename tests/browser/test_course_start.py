@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
-import json
 import os
 import re
 import secrets
@@ -53,6 +52,7 @@ from .conftest import (
     _die_with_parent,
     _Driver,
     _free_port,
+    server_api,
     stop_process_group,
     wait_until_idle,
 )
@@ -244,12 +244,7 @@ class CourseStart:
 
     def api(self, method: str, path: str, timeout: float = 10):
         """Call the server's REST API with the token; the decoded JSON answer (None when empty)."""
-        request = urllib.request.Request(
-            self.url + path, method=method, headers={"Authorization": f"token {self.token}"}
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+        return server_api(self.url, self.token, method, path, timeout)
 
     def status(self, path: str) -> tuple[int, str]:
         """The HTTP status and Location of GET ``path`` (with the token), without following a redirect."""
