@@ -35,6 +35,8 @@ import functools
 import importlib
 import linecache
 import os
+import re
+import threading
 import traceback
 import types
 from contextlib import contextmanager
@@ -51,11 +53,19 @@ REGISTRY: dict[str, "CheckInfo"] = {}
 MODE_VARIABLE = "BPKIT_CHECKS"
 
 
-class CheckFailed(AssertionError):
-    """A graded check failed; ``str(error)`` is the scorecard line plus the hint."""
+# The protocol between a check and whoever reads its verdict, defined here only: a passing check prints
+# one PASSED line; a failing one raises CheckFailed, whose message is the FAILED line, then "Hint: ...".
+PASSED_LINE = re.compile(r"^PASSED (?P<exercise>\S+) (?P<title>.*) \[(?P<got>\d+)/(?P<of>\d+) points\]$")
+FAILED_HEAD = re.compile(r"^FAILED (?P<exercise>\S+) (?P<title>.*) \[0/(?P<of>\d+) points\]$")
 
-    def __init__(self, exercise: str, title: str, points: int, hint: str):
-        self.exercise, self.title, self.points, self.hint = exercise, title, points, hint
+
+class CheckFailed(AssertionError):
+    """A graded check failed; ``str(error)`` is the scorecard line plus the hint.
+
+    ``bug`` is True when the check itself crashed (a bug in bpkit, not in the answer)."""
+
+    def __init__(self, exercise: str, title: str, points: int, hint: str, bug: bool = False):
+        self.exercise, self.title, self.points, self.hint, self.bug = exercise, title, points, hint, bug
         super().__init__(f"FAILED {exercise} {title} [0/{points} points]\nHint: {hint}")
 
     def _render_traceback_(self) -> list[str]:
@@ -71,40 +81,94 @@ class Hint(Exception):
         super().__init__(hint)
 
 
+class StudentRaised(Exception):
+    """The student's code raised ``ename: evalue`` (``where``: " (your cell, line N: `...`)" or "").
+
+    Raised by an :class:`Answer` for whatever the student's function raised, in this process or in a
+    grading kernel, so a check can tell the student's exceptions from its own bugs."""
+
+    def __init__(self, ename: str, evalue: str, where: str = ""):
+        self.ename, self.evalue, self.where = ename, evalue, where
+        super().__init__(f"{ename}: {evalue}")
+
+    @property
+    def hint(self) -> str:
+        if self.ename == "NotImplementedError":
+            return "not answered yet: replace `raise NotImplementedError()` with your code."
+        return f"your code raised {self.ename}: {self.evalue}{self.where}"
+
+
+class Answer:
+    """The student's answer as a check sees it: calling it calls the student's function, and anything
+    that function raises comes out as :class:`StudentRaised` (a :class:`SwitchedOff` as itself).
+
+    :class:`LocalAnswer` calls a function of this process (a student's check cell, ``bpkit check``);
+    ``bpkit grade`` passes a :class:`bpkit.grading.remote.RemoteAnswer`, which calls it in the
+    student's sandboxed kernel."""
+
+    name = "answer"
+
+    def __call__(self, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class LocalAnswer(Answer):
+    def __init__(self, function):
+        self.function = function
+        self.name = getattr(function, "__name__", type(function).__name__)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return _materialized(self.function(*args, **kwargs))
+        except SwitchedOff:
+            raise
+        except Exception as e:
+            raise StudentRaised(type(e).__name__, str(e), where_raised(e)) from None
+
+
 @dataclass(frozen=True)
 class CheckInfo:
     exercise: str
     title: str
     points: int
     function: object
+    #: ``judge(*answers)``: the verdict, printing and raising nothing (None if passed)
+    judge: object = None
 
 
 def success_line(exercise: str, title: str, points: int) -> str:
     return f"PASSED {exercise} {title} [{points}/{points} points]"
 
 
+def bug_hint(error: BaseException) -> str:
+    return (f"the check itself crashed ({type(error).__name__}: {error}): a bug in bpkit's check, not in your "
+            "answer. Please tell your instructor.")
+
+
 def check(exercise: str, title: str, points: int = 1):
     """Register a graded check for ``exercise`` (e.g. ``"01.1"``) worth ``points``."""
 
     def decorate(body):
-        @functools.wraps(body)
-        def run(*args, **kwargs):
+        def judge(*args, **kwargs) -> CheckFailed | None:
+            args = [a if isinstance(a, Answer) else LocalAnswer(a) for a in args]
+            kwargs = {k: a if isinstance(a, Answer) else LocalAnswer(a) for k, a in kwargs.items()}
             try:
                 body(*args, **kwargs)
             except Hint as h:
-                raise CheckFailed(exercise, title, points, h.hint) from None
-            except CheckFailed:
-                raise
-            except NotImplementedError:
-                raise CheckFailed(
-                    exercise, title, points,
-                    "not answered yet: replace `raise NotImplementedError()` with your code.",
-                ) from None
-            except Exception as e:  # the student's code crashed
-                raise CheckFailed(
-                    exercise, title, points,
-                    f"your code raised {type(e).__name__}: {e}{where_raised(e)}",
-                ) from None
+                return CheckFailed(exercise, title, points, h.hint)
+            except StudentRaised as e:
+                return CheckFailed(exercise, title, points, e.hint)
+            except CheckFailed as failed:
+                return failed
+            except Exception as e:  # not the student's: the check's own code crashed
+                return CheckFailed(exercise, title, points, bug_hint(e), bug=True)
+            return None
+
+        @functools.wraps(body)
+        def run(*args, **kwargs):
+            verdict = judge(*args, **kwargs)
+            if verdict is not None:
+                raise verdict
             print(success_line(exercise, title, points))
 
         @functools.wraps(body)
@@ -115,7 +179,7 @@ def check(exercise: str, title: str, points: int = 1):
                 if not report(failed):
                     raise
 
-        run_or_report.info = CheckInfo(exercise, title, points, run_or_report)
+        run_or_report.info = CheckInfo(exercise, title, points, run_or_report, judge)
         REGISTRY[exercise] = run_or_report.info
         return run_or_report
 
@@ -293,6 +357,16 @@ def _refusing_code_for(label: str, name: str, qualname: str | None, filename: st
     return namespace["refuse"].__code__.replace(**names)
 
 
+#: the targets of the :func:`switched_off` blocks now running, per thread (innermost last): a remote
+#: answer switches the same functions off in the student's kernel
+_ACTIVE = threading.local()
+
+
+def active_targets() -> list:
+    """The targets of every :func:`switched_off` block running in this thread, as ``(path, label)``."""
+    return [t for block in getattr(_ACTIVE, "stack", []) for t in block]
+
+
 @contextmanager
 def switched_off(*targets):
     """While the block runs, every target raises :class:`SwitchedOff` (a :class:`Hint`) when called.
@@ -311,6 +385,9 @@ def switched_off(*targets):
     """
     saved = []
     seen = set()
+    named = []
+    stack = _ACTIVE.__dict__.setdefault("stack", [])
+    stack.append(named)
     try:
         for target in targets:
             if isinstance(target, str):
@@ -322,7 +399,10 @@ def switched_off(*targets):
             else:
                 owner, name = target
                 label = f"{getattr(owner, '__name__', type(owner).__name__)}.{name}"
+                path = f"{getattr(owner, '__module__', '')}.{label}".lstrip(".") \
+                    if not isinstance(owner, types.ModuleType) else f"{owner.__name__}.{name}"
                 function = getattr(owner, name)
+            named.append((path, label))
             if isinstance(function, (staticmethod, classmethod)):
                 function = function.__func__
             if not isinstance(function, types.FunctionType) or function.__closure__:
@@ -334,6 +414,10 @@ def switched_off(*targets):
             function.__code__ = _refusing_code(function, label)
         yield
     finally:
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k] is named:
+                del stack[k]
+                break
         for function, code in reversed(saved):
             function.__code__ = code
 
@@ -354,4 +438,6 @@ def call_answer(function, *args, off=(), **kwargs):
     Compute the check's reference before or after this call: inside, it would refuse too.
     """
     with switched_off(*off):
+        if isinstance(function, Answer):
+            return function(*args, **kwargs)
         return _materialized(function(*args, **kwargs))

@@ -228,7 +228,8 @@ def sympy_partials(example_partials):
 
     rng = fresh_rng()
     sym, symbols = _symbols()
-    answer = example_partials(sym)
+    # the student gets the example's symbols and expressions, not its "partials" (the answer itself)
+    answer = example_partials({k: v for k, v in sym.items() if k != "partials"})
     if not isinstance(answer, dict):
         raise Hint(f"return a dict {{'w^1_1': expression, ...}}, got {type(answer).__name__}.")
     missing = [n for n in example.NOTES_NAMES if n not in answer]
@@ -239,8 +240,10 @@ def sympy_partials(example_partials):
     points = _points(rng, 6)
     names = list(example.NOTES_NAMES)
     for name in names:
+        if isinstance(answer[name], str):  # sympify would evaluate the text as Python: never
+            raise Hint(f"∂o/∂{name}: return a sympy expression built from the symbols of sym, not a string.")
         try:
-            expr = sp.sympify(answer[name])
+            expr = sp.sympify(answer[name], strict=True)
         except (sp.SympifyError, TypeError):
             raise Hint(f"∂o/∂{name}: not a sympy expression ({type(answer[name]).__name__}).") from None
         if expr.has(sp.Derivative) or expr.has(sp.Subs):

@@ -33,7 +33,7 @@ from .. import activations
 from ..backprop import gradient
 from ..network import Forward, Network
 from ..objective import CrossEntropy
-from ._core import GRADIENTS, OBJECTIVE, Hint, as_array, check, compare, fresh_rng
+from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, check, compare, fresh_rng
 from .lesson05 import _call, _layers, check_layer_shapes, describe, flat, random_data, random_network
 
 __all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop"]
@@ -50,9 +50,9 @@ def _run(f, *args, where: str = "", off=()):
     about the notation's shapes."""
     try:
         return _call(f, *args, off=off)
-    except ValueError as e:
-        text = str(e)
-        if "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
+    except StudentRaised as e:
+        text = e.evalue
+        if e.ename == "ValueError" and "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
             raise Hint(f"{where}: your code raised a shape error ({text.strip()}). W^l has shape (n_(l-1), n_l): "
                        "row i is a neuron of layer l-1, column j one of layer l; did you swap i and j "
                        "(transpose a W), or use σ^l where σ^(l-1) belongs?") from None

@@ -26,7 +26,7 @@ import numpy as np
 import bpkit
 from bpkit.objective import CrossEntropy
 
-from ._core import GRADIENTS, OBJECTIVE, Hint, as_array, call_answer, check, close, compare, fresh_rng
+from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, call_answer, check, close, compare, fresh_rng
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
 
@@ -247,9 +247,9 @@ def _call_with_shape_hint(answer, *args, off=()):
     orientation of W^l."""
     try:
         return call_answer(answer, *args, off=off)
-    except ValueError as e:
-        text = str(e)
-        if any(word in text for word in ("matmul", "shape", "broadcast", "aligned")):
+    except StudentRaised as e:
+        text = e.evalue
+        if e.ename == "ValueError" and any(word in text for word in ("matmul", "shape", "broadcast", "aligned")):
             raise Hint(f"your code raised ValueError: {text}. Check the orientations: W^l has shape "
                        "(n_{l-1}, n_l), σ^l, sum^l and δ^l have shape (m, n_l) (rows are examples).") from None
         raise
