@@ -393,7 +393,10 @@ def test_gradebook_csv_and_json(graded):
     _, csv_path, json_path = graded
     with csv_path.open() as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["student", "file", "91.1", "91.2", "91.3", "total", "possible", "error"]
+    assert list(rows[0]) == ["student", "file", "91.1", "91.2", "91.3", "total", "possible", "status", "error"]
+    assert {r["student"]: r["status"] for r in rows} == {
+        "alice": "graded", "bob": "graded", "carol": "crashed", "dave": "invalid notebook", "erin": "graded",
+        "frank": "graded"}
     table = {r["student"]: (r["91.1"], r["91.2"], r["91.3"], r["total"], r["possible"]) for r in rows}
     assert table == {"alice": ("2", "3", "1", "6", "6"), "bob": ("0", "3", "0", "3", "6"),
                      "carol": ("2", "0", "0", "2", "6"), "dave": ("0", "0", "0", "0", "6"),

@@ -249,9 +249,30 @@ def report(failed: Exception) -> bool:
     return True
 
 
+#: inside :func:`seeded`, this thread's [seed, calls so far]
+_SEED = threading.local()
+
+
+@contextmanager
+def seeded(seed: int):
+    """While the block runs (in this thread), :func:`fresh_rng` draws from ``seed``: ``bpkit grade`` seeds
+    each check from the submission's own code, so grading the same submission twice gives the same cases
+    and the same hints, while no two different submissions can count on the same cases."""
+    old = getattr(_SEED, "state", None)
+    _SEED.state = [int(seed), 0]
+    try:
+        yield
+    finally:
+        _SEED.state = old
+
+
 def fresh_rng() -> np.random.Generator:
-    """A generator with a fresh seed on every call: hidden cases differ every run."""
-    return np.random.default_rng()
+    """A generator with a fresh seed on every call: hidden cases differ every run (see :func:`seeded`)."""
+    state = getattr(_SEED, "state", None)
+    if state is None:
+        return np.random.default_rng()
+    state[1] += 1
+    return np.random.default_rng([state[0], state[1]])
 
 
 def as_array(value, name: str, shape: tuple | None = None) -> np.ndarray:

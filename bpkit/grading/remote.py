@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import hashlib
 import importlib
 import json
 import math
@@ -23,7 +24,8 @@ import time
 from nbformat import NotebookNode
 
 from ..checks import wire
-from ..checks._core import REGISTRY, Answer, CheckFailed, StudentRaised, SwitchedOff, active_targets, success_line
+from ..checks._core import (REGISTRY, Answer, CheckFailed, StudentRaised, SwitchedOff, active_targets, seeded,
+                            success_line)
 from ..exercises import exercise_of, role
 from . import static
 from .kernel import CellRun
@@ -151,6 +153,14 @@ class CheckRunner:
         self.modules = check_modules(release)
         self.release, self.cells = release, cells
 
+    def seed(self, exercise: str) -> int:
+        """The seed of ``exercise``'s hidden cases: from the code of the submission and the exercise id."""
+        digest = hashlib.sha256(exercise.encode())
+        for cell in self.cells:
+            if cell.get("cell_type") == "code":
+                digest.update(cell.get("source", "").encode("utf-8", "replace") + b"\0")
+        return int.from_bytes(digest.digest()[:8], "little")
+
     def _check(self, cell: NotebookNode):
         """The registered check of the cell's exercise and the answer names it is called with."""
         exercise = exercise_of(cell)
@@ -178,8 +188,13 @@ class CheckRunner:
             return CellRun(index, cell_id, "error", "CheckError", f"cannot grade this exercise: {e}", limit=limit)
         calls = _Calls(kernel, asyncio.get_running_loop(), index, cell_id, limit)
         answers = [RemoteAnswer(calls, name) for name in names]
+
+        def judge():
+            with seeded(self.seed(info.exercise)):
+                return info.judge(*answers)
+
         try:
-            verdict = await asyncio.wait_for(asyncio.to_thread(info.judge, *answers), limit + CHECK_GRACE)
+            verdict = await asyncio.wait_for(asyncio.to_thread(judge), limit + CHECK_GRACE)
         except KernelLost as lost:
             lost.run.index, lost.run.cell_id = index, cell_id
             return lost.run
