@@ -67,6 +67,37 @@ def random_network(rng, L: int | None = None, bias: bool | None = None, hidden: 
     return net
 
 
+#: λ of :func:`central_difference_trap`: E is then about 1e9, and the rounding error of any central
+#: difference of E, about 1e-16 · E / ε, swamps the unpenalized ∂E/∂b^l_j for every step ε
+TRAP_LAMBDA = 1e8
+
+
+def central_difference_trap(rng):
+    """A hidden case (net, X, Y, λ) on which central differences of E are measurably inaccurate, for every
+    step ε from 1e-8 to 1e-1, while backpropagation is exact to rounding: a huge penalty (λ = 1e8, weights
+    of scale 3) makes E enormous next to the biases' gradients, which the penalty leaves out."""
+    sizes = [int(rng.integers(2, 5)), int(rng.integers(2, 5)), int(rng.integers(1, 4))]
+    net = Network(sizes, hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True, seed=int(rng.integers(2**31)))
+    for l in net.W.layers():
+        net.W[l] = rng.normal(scale=3.0, size=net.W[l].shape)
+        net.b[l] = rng.uniform(-1, 1, net.sizes[l])
+    X = rng.normal(size=(int(rng.integers(3, 8)), sizes[0]))
+    Y = rng.integers(0, 2, size=(X.shape[0], sizes[-1])).astype(float)
+    return net, X, Y, TRAP_LAMBDA
+
+
+def not_by_differences(got, expected, where: str) -> None:
+    """On :func:`central_difference_trap`'s case, checked after every ordinary case has passed: an answer
+    that is right everywhere but there is what numerical differentiation gives; say so (a :class:`Hint`)."""
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got.shape == expected.shape and not close(got, expected):
+        diff = float(np.max(np.abs(got - expected)))
+        raise Hint(f"{where}: your gradient is right on every other hidden case, but not on one where numerical "
+                   f"differentiation is inaccurate (λ = {TRAP_LAMBDA:.0e}, so E is huge next to ∂E/∂b^l_j; largest "
+                   f"difference {diff:.3g}): did you take differences of E? This exercise asks for "
+                   "backpropagation, which is exact there.")
+
+
 def random_data(rng, net: Network, m: int | None = None):
     """X (m, n_0) standard normal and 0/1 targets Y (m, n_L), m = 3..8."""
     m = int(rng.integers(3, 9)) if m is None else m

@@ -27,6 +27,7 @@ import bpkit
 from bpkit.objective import CrossEntropy
 
 from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, call_answer, check, close, compare, fresh_rng
+from .lesson05 import central_difference_trap, not_by_differences
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
 
@@ -260,7 +261,8 @@ def backprop(answer):
     """``answer(net, X, Y, lam)`` must return ``(dW, db)``: ``dW[l-1]`` = ∂E/∂W^l (n_{l-1}, n_l),
     ``db[l-1]`` = ∂E/∂b^l (n_l,), for l = 1..L; ``db`` is ignored for a network without biases."""
     rng = fresh_rng()
-    for net, X, Y, lam in _backprop_cases(rng):
+    trap = central_difference_trap(rng)  # last: central differences of E are measurably off there
+    for net, X, Y, lam in _backprop_cases(rng) + [trap]:
         L = net.L
         result = _call_with_shape_hint(answer, net.copy(), X.copy(), Y.copy(), lam, off=OFF["07.2"])
         if (not isinstance(result, (tuple, list)) or len(result) != 2
@@ -298,6 +300,10 @@ def backprop(answer):
         ref_db = None if net.b is None else [ref.b[l] for l in range(1, L + 1)]
         if _layers_close(dW, db, ref_dW, ref_db):
             continue
+        if net is trap[0]:
+            not_by_differences(np.concatenate([np.ravel(d) for d in dW + (db or [])]),
+                               np.concatenate([np.ravel(d) for d in ref_dW + (ref_db or [])]),
+                               f"{'-'.join(map(str, net.sizes))} network, λ = {lam:.0e}")
         matching = [hint for hint, wrong in _backprop_mistakes(net, X, Y, lam).items()
                     if wrong is not None and _layers_close(dW, db, *wrong)
                     and not _layers_close(ref_dW, ref_db, *wrong)]
