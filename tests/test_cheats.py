@@ -250,7 +250,8 @@ def test_the_trap_and_the_static_look_say_why(graded):
     def hint(name, exercise):
         return next(e for e in graded["results"][name].exercises if e.exercise == exercise).hint or ""
     assert "numerical differentiation is inaccurate" in hint("central-differences", "06.4")
-    for name in ("gradient-by-reload", "gradient-by-exec", "no-reload-patch-check"):
+    assert "is not right on a hidden test case" in hint("no-reload-patch-check", "06.4")  # patching changed nothing
+    for name in ("gradient-by-reload", "gradient-by-exec"):
         assert "can undo how the check switches bpkit's own answer off" in hint(name, "06.4"), name
     assert "you called bpkit.gradient" in hint("getattr-gradient", "07.2")
     assert "no attribute 'f_locals'" in hint("frame-peek", "06.4")  # no reference in the student's process
