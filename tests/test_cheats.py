@@ -39,7 +39,11 @@ from cheats import CHEATS, Cheat, build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(bpkit.__file__).resolve().parent
-pytestmark = pytest.mark.skipif(sandbox.problem() is not None, reason=f"no sandbox here: {sandbox.problem()}")
+
+
+@pytest.fixture(autouse=True)
+def _needs_the_sandbox(sandboxed):
+    """Every test here needs bubblewrap (see tests/conftest.py)."""
 
 
 def notebook(kind: str, lesson: str) -> Path:

@@ -78,7 +78,7 @@ def test_help_documents_every_command_and_option(tmp_path: Path, run):
     for command in ("check", "grade", "sync", "validate"):
         assert command in top.stdout
     assert bpkit("--help", cwd=tmp_path).stdout == top.stdout  # python -m bpkit is the same
-    options = {"check": ["--timeout"], "grade": ["--release", "--out", "--jobs", "--timeout"],
+    options = {"check": ["--timeout"], "grade": ["--release", "--out", "--jobs", "--timeout", "--unsafe-no-sandbox"],
                "sync": ["--check", "--force", "--solutions", "--exercises"],
                "validate": ["--only", "--jobs", "--timeout", "--lessons", "--solutions", "--exercises"]}
     for command, flags in options.items():
@@ -174,7 +174,7 @@ def test_check_prints_a_scorecard_and_exit_code_without_touching_the_file(course
 # --------------------------------------------------------------------------- grade
 
 
-def test_grade_writes_csv_and_json_gradebooks(course: Path, run):
+def test_grade_writes_csv_and_json_gradebooks(course: Path, run, sandboxed):
     """Does `bpkit grade DIR --out` grade every notebook found, in parallel, into CSV and JSON?"""
     subs = course / "submissions"
     toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), subs / "ana" / toy.NAME)
@@ -189,6 +189,45 @@ def test_grade_writes_csv_and_json_gradebooks(course: Path, run):
     book = json.loads((course / "out" / "book.json").read_text())
     ben = next(s for s in book["students"] if s["student"] == "ben")
     assert ben["exercises"]["91.2"]["hint"].startswith("not answered yet")
+    assert book["sandbox"] == "bubblewrap" and "warning" not in book and ben["status"] == "graded"
+    assert "2 submissions: 2 graded" in out and "each in its own sandbox" in out and "WARNING" not in err
+
+
+def test_grade_refuses_without_a_sandbox_and_says_how_to_install_it(course: Path, run, monkeypatch):
+    """With no bwrap on PATH, does grade exit 2 and say how to install it (and write no gradebook)?"""
+    from bpkit.grading import sandbox
+
+    toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), course / "submissions" / "ana" / toy.NAME)
+    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    sandbox.problem.cache_clear()
+    try:
+        code, out, err = run("grade", "submissions", "--out", "out/book.csv", cwd=course)
+    finally:
+        sandbox.problem.cache_clear()
+    assert code == 2 and "bwrap is not installed" in err and "apt-get install bubblewrap" in err
+    assert "--unsafe-no-sandbox" in err and not (course / "out").exists()
+
+
+def test_grade_unsafe_no_sandbox_warns_on_the_run_and_in_the_gradebook(course: Path, run, monkeypatch):
+    """With --unsafe-no-sandbox (and no bwrap), does grade still grade, warn before and after, and mark the
+    gradebook as graded without a sandbox?"""
+    from bpkit.grading import sandbox
+
+    toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), course / "submissions" / "ana" / toy.NAME)
+    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    sandbox.problem.cache_clear()
+    try:
+        code, out, err = run("grade", "submissions", "--out", "out/book.csv", "--unsafe-no-sandbox",
+                             "--timeout", "20", cwd=course)
+    finally:
+        sandbox.problem.cache_clear()
+    assert code == 0, out + err
+    assert err.count("WARNING: graded WITHOUT a sandbox") == 2 and "NO SANDBOX" in out
+    book = json.loads((course / "out" / "book.json").read_text())
+    assert book["sandbox"] == "none" and book["warning"].startswith("WARNING: graded WITHOUT a sandbox")
+    assert book["students"][0]["total"] == 6 and book["students"][0]["sandbox"] == "none"
+    with (course / "out" / "book.csv").open() as f:
+        assert [r["warning"] for r in csv.DictReader(f)] == ["graded without a sandbox"]
 
 
 def test_grade_without_a_release_is_a_usage_error(tmp_path: Path, run):

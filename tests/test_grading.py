@@ -304,7 +304,7 @@ def test_match_release_by_name_then_by_shared_ids(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, sandboxed):
     """Grade six submissions in two processes; return (results by student, csv path, json path)."""
     root = tmp_path_factory.mktemp("class")
     release = toy.write(toy.exercise_notebook(), root / "release" / toy.NAME)
@@ -409,7 +409,7 @@ def test_gradebook_csv_and_json(graded):
     assert bob["notes"] and bob["error"] is None
 
 
-def test_grade_without_matching_release_is_an_error_row(tmp_path: Path):
+def test_grade_without_matching_release_is_an_error_row(tmp_path: Path, sandboxed):
     """With two releases and a renamed, unreadable submission, is the row an error, not a guess?"""
     release = tmp_path / "release"
     toy.write(toy.exercise_notebook(), release / toy.NAME)
