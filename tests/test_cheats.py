@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import socketserver
 import subprocess
 import sys
@@ -32,7 +31,6 @@ import pytest
 
 import bpkit
 from bpkit import grading
-from bpkit.grading import sandbox
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cheats import CHEATS, Cheat, build  # noqa: E402

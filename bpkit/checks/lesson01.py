@@ -22,6 +22,12 @@ import numpy as np
 
 from ..network import Network
 from ._core import FORWARD, GRADIENTS, Hint, as_array, call_answer, check, compare, fresh_rng
+from .common import merged, random_network
+from .common import describe as _case_words
+
+
+def describe(net: Network, m: int | None = None) -> str:
+    return "a " + _case_words(net, m, examples=True)
 
 __all__ = ["sum_layer", "sigma_layer", "forward_pass", "incoming_outgoing"]
 
@@ -41,25 +47,6 @@ WRONG_ACTIVATION = ("you used the wrong activation for layer l: hidden layers 1.
 
 
 # ------------------------------------------------------------------------------ cases
-def random_network(rng, L: int | None = None, bias: bool | None = None, hidden: str | None = None,
-                   square: bool = False) -> Network:
-    """A random network: depth L (1..4), widths 1..5 (all equal when ``square``), random
-    hidden activation, biases (nonzero) or not."""
-    L = int(rng.integers(1, 5)) if L is None else L
-    if square:
-        n = int(rng.integers(2, 5))
-        sizes = [n] * (L + 1)
-    else:
-        sizes = [int(rng.integers(1, 6)) for _ in range(L + 1)]
-    hidden = str(rng.choice(["sigmoid", "tanh", "relu"])) if hidden is None else hidden
-    bias = bool(rng.integers(0, 2)) if bias is None else bias
-    net = Network(sizes, hidden=hidden, bias=bias, seed=int(rng.integers(2**31)))
-    if bias:
-        for l in net.b.layers():
-            net.b[l] = rng.uniform(-1, 1, net.sizes[l])
-    return net
-
-
 #: what would answer 01.1-01.3 outright: the forward pass (net.forward, and net._forward that bpkit's
 #: own functions call) and bpkit's gradients (their record holds every sum^l and σ^l)
 REFERENCE = (*FORWARD, *GRADIENTS)
@@ -68,29 +55,6 @@ REFERENCE = (*FORWARD, *GRADIENTS)
 def student_copy(net: Network) -> Network:
     """A copy of ``net`` for the student's function (which may change it at will)."""
     return net.copy()
-
-
-def describe(net: Network, m: int | None = None) -> str:
-    sizes = "-".join(str(n) for n in net.sizes)
-    hidden = f" {net.hidden.name}" if net.L > 1 else ""
-    bias = "with biases" if net.b is not None else "without biases"
-    return f"a {sizes}{hidden} network {bias}" + (f", m = {m} examples" if m is not None else "")
-
-
-def merged(mistakes: dict) -> dict:
-    """Mistakes whose wrong values coincide on this case (relu(s) = s when every s > 0 ...) are
-    one diagnosis: their hints are joined with " Or: " so the hint never picks one at random."""
-    out: dict = {}
-    for hint, value in mistakes.items():
-        value = np.asarray(value, dtype=float)
-        for other in list(out):
-            v = out[other]
-            if v.shape == value.shape and np.allclose(v, value, rtol=1e-6, atol=1e-9):
-                out[f"{other} Or: {hint}"] = out.pop(other)
-                break
-        else:
-            out[hint] = value
-    return out
 
 
 def _bias(net: Network, l: int):

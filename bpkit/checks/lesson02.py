@@ -24,6 +24,7 @@ from ..objective import objective
 from ..plots.surfaces import hessian, swap_hidden as swap_reference
 from ..train import train
 from ._core import Hint, as_array, call_answer, check, compare, fresh_rng
+from .common import describe, merged
 
 __all__ = ["hessian_logreg", "swap_hidden", "counterexample"]
 
@@ -34,18 +35,7 @@ SWAP_REFERENCE = ("bpkit.landscape.swap_hidden", "bpkit.landscape.permute_hidden
 
 
 def _describe(net: Network, m: int | None = None, lam: float | None = None) -> str:
-    sizes = "-".join(str(n) for n in net.sizes)
-    hidden = f" {net.hidden.name}" if net.L > 1 else ""
-    bias = "with biases" if net.b is not None else "without biases"
-    extra = (f", m = {m}" if m is not None else "") + (f", λ = {lam:.3g}" if lam is not None else "")
-    return f"a hidden {sizes}{hidden} network {bias}{extra}"
-
-
-def merged(mistakes: dict) -> dict:
-    """Join the hints of mistakes that give the same value on this case (see lesson01.merged)."""
-    from .lesson01 import merged as _merged
-
-    return _merged(mistakes)
+    return "a hidden " + describe(net, m, lam)
 
 
 # ------------------------------------------------------------------------------ 02.1

@@ -17,6 +17,7 @@ from .. import naive, scalar
 from ..backprop import gradient
 from ..network import Forward, Network
 from ._core import GRADIENTS, Hint, as_array, check, compare, fresh_rng, switched_off
+from .common import random_network
 
 __all__ = ["memo_layer", "memo_layer_count", "path_count", "counts"]
 
@@ -29,9 +30,7 @@ def _reference_functions():
 
 
 def _random_net(rng, sizes, bias=None, hidden=None):
-    hidden = hidden or str(rng.choice(["sigmoid", "tanh", "relu"]))
-    bias = bool(rng.integers(2)) if bias is None else bias
-    return Network(sizes, hidden=hidden, bias=bias, seed=int(rng.integers(2**31)))
+    return random_network(rng, bias=bias, hidden=hidden, sizes=sizes, biases=None)
 
 
 def _data(rng, sizes, m):

@@ -22,11 +22,17 @@ import numpy as np
 
 from ..network import Network
 from ..objective import CrossEntropy, objective, penalty, penalty_gradient
-from ._core import GRADIENTS, OBJECTIVE, Hint, as_array, call_answer, check, close, compare, fresh_rng
+from ._core import GRADIENTS, OBJECTIVE, Hint, check, close, compare, fresh_rng
+from .common import answer_layers, call_quietly, check_layer_shapes, flat, random_data, random_network
+from .common import describe as _case_words
+
+
+def describe(net: Network, m: int, lam: float | None = None) -> str:
+    return "on a hidden " + _case_words(net, m, lam)
 
 __all__ = ["objective_E", "penalty_gradient_check", "stable_cross_entropy"]
 
-#: what would answer each exercise outright (see :func:`_call`)
+#: what would answer each exercise outright (see :func:`~bpkit.checks.common.call_quietly`)
 OFF = {
     "05.1": (*OBJECTIVE, *GRADIENTS),
     "05.2": ("bpkit.penalty_gradient", *GRADIENTS),
@@ -47,74 +53,6 @@ CLIP_HINT = (
 
 
 # ------------------------------------------------------------------------------ cases
-def random_network(rng, L: int | None = None, bias: bool | None = None, hidden: str | None = None,
-                   min_width: int = 1, min_outputs: int | None = None) -> Network:
-    """A random network: depth L (1..4), widths 1..5, hidden activation and biases at random.
-
-    Biases, when present, are drawn nonzero (a zero bias could hide a penalized one). The output
-    layer has at least ``min_outputs`` neurons (default ``min_width``).
-    """
-    L = int(rng.integers(1, 5)) if L is None else L
-    sizes = [int(rng.integers(min_width, 6)) for _ in range(L + 1)]
-    if min_outputs is not None:
-        sizes[-1] = int(rng.integers(min_outputs, 6))
-    hidden = str(rng.choice(["sigmoid", "tanh", "relu"])) if hidden is None else hidden
-    bias = bool(rng.integers(0, 2)) if bias is None else bias
-    net = Network(sizes, hidden=hidden, bias=bias, seed=int(rng.integers(2**31)))
-    if bias:
-        for l in net.b.layers():
-            net.b[l] = rng.uniform(-1, 1, net.sizes[l])
-    return net
-
-
-#: λ of :func:`central_difference_trap`: E is then about 1e9, and the rounding error of any central
-#: difference of E, about 1e-16 · E / ε, swamps the unpenalized ∂E/∂b^l_j for every step ε
-TRAP_LAMBDA = 1e8
-
-
-def central_difference_trap(rng):
-    """A hidden case (net, X, Y, λ) on which central differences of E are measurably inaccurate, for every
-    step ε from 1e-8 to 1e-1, while backpropagation is exact to rounding: a huge penalty (λ = 1e8, weights
-    of scale 3) makes E enormous next to the biases' gradients, which the penalty leaves out."""
-    sizes = [int(rng.integers(2, 5)), int(rng.integers(2, 5)), int(rng.integers(1, 4))]
-    net = Network(sizes, hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True, seed=int(rng.integers(2**31)))
-    for l in net.W.layers():
-        net.W[l] = rng.normal(scale=3.0, size=net.W[l].shape)
-        net.b[l] = rng.uniform(-1, 1, net.sizes[l])
-    X = rng.normal(size=(int(rng.integers(3, 8)), sizes[0]))
-    Y = rng.integers(0, 2, size=(X.shape[0], sizes[-1])).astype(float)
-    return net, X, Y, TRAP_LAMBDA
-
-
-def not_by_differences(got, expected, where: str) -> None:
-    """On :func:`central_difference_trap`'s case, checked after every ordinary case has passed: an answer
-    that is right everywhere but there is what numerical differentiation gives; say so (a :class:`Hint`)."""
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    if got.shape == expected.shape and not close(got, expected):
-        diff = float(np.max(np.abs(got - expected)))
-        raise Hint(f"{where}: your gradient is right on every other hidden case, but not on one where numerical "
-                   f"differentiation is inaccurate (λ = {TRAP_LAMBDA:.0e}, so E is huge next to ∂E/∂b^l_j; largest "
-                   f"difference {diff:.3g}): did you take differences of E? This exercise asks for "
-                   "backpropagation, which is exact there.")
-
-
-def random_data(rng, net: Network, m: int | None = None):
-    """X (m, n_0) standard normal and 0/1 targets Y (m, n_L), m = 3..8."""
-    m = int(rng.integers(3, 9)) if m is None else m
-    X = rng.normal(size=(m, net.sizes[0]))
-    Y = rng.integers(0, 2, size=(m, net.sizes[-1])).astype(float)
-    return X, Y
-
-
-def describe(net: Network, m: int, lam: float | None = None) -> str:
-    """The hidden case in words, for hints: ``a 3-4-1 tanh network with biases, m = 5, λ = 1.3``."""
-    sizes = "-".join(str(n) for n in net.sizes)
-    hidden = f" {net.hidden.name}" if net.L > 1 else ""
-    bias = "with biases" if net.b is not None else "without biases"
-    lam_text = "" if lam is None else f", λ = {lam:.3g}"
-    return f"on a hidden {sizes}{hidden} network {bias}, m = {m}{lam_text}"
-
-
 def saturate(net: Network, X, target: float = 800.0) -> Network:
     """A copy of ``net`` whose output sums reach ±``target``: w^L (and b^L) scaled up."""
     net = net.copy()
@@ -138,13 +76,6 @@ def _scalar(value, name: str) -> float:
     return float(arr.reshape(()))
 
 
-def _call(f, *args, off=()):
-    """Call the student's function on copies, silencing numpy's warnings (hidden cases saturate),
-    with the bpkit functions ``off`` switched off."""
-    with np.errstate(all="ignore"):
-        return call_answer(f, *args, off=off)
-
-
 def _copies(net, *arrays):
     return (net.copy(),) + tuple(np.array(a, copy=True) for a in arrays)
 
@@ -166,7 +97,7 @@ def objective_E(E):
         ce = CrossEntropy.fn(net.forward(X).sums[net.L], Y)
         pen = penalty(net, lam, m)
         where = describe(net, m, lam)
-        got = _scalar(_call(E, *_copies(net, X, Y), lam, off=OFF["05.1"]), "E(net, X, Y, lam)")
+        got = _scalar(call_quietly(E, *_copies(net, X, Y), lam, off=OFF["05.1"]), "E(net, X, Y, lam)")
         if not np.isfinite(got):
             raise Hint(f"E is {got} {where}, where σ^L does not even saturate.")
         mistakes = {
@@ -203,7 +134,7 @@ def objective_E(E):
     lam = float(rng.uniform(0.5, 3.0))
     m = X.shape[0]
     expected = objective(net, X, Y, lam)
-    got = _scalar(_call(E, *_copies(net, X, Y), lam, off=OFF["05.1"]), "E(net, X, Y, lam)")
+    got = _scalar(call_quietly(E, *_copies(net, X, Y), lam, off=OFF["05.1"]), "E(net, X, Y, lam)")
     if not np.isfinite(got):
         raise Hint(f"E is {got} {describe(net, m, lam)} whose sums sum^L_k reach ±800: " + LOG_SIGMOID_HINT)
     if not close(got, expected):
@@ -211,59 +142,6 @@ def objective_E(E):
 
 
 # ------------------------------------------------------------------------------ 05.2
-def _layers(answer, L: int, name: str) -> list:
-    """The student's per-layer list [for l = 1..L] (a list, tuple or bpkit Layers)."""
-    if isinstance(answer, np.ndarray) or answer is None or isinstance(answer, (str, bytes, dict)):
-        raise Hint(f"{name} should return a list with one array per layer l = 1..L, got "
-                   f"{type(answer).__name__}.")
-    try:
-        items = list(answer)
-    except TypeError:
-        raise Hint(f"{name} should return a list with one array per layer l = 1..L, got "
-                   f"{type(answer).__name__}.") from None
-    if len(items) != L:
-        extra = " (layer 0, the input, has no weights: start at l = 1)" if len(items) == L + 1 else ""
-        raise Hint(f"{name} returned {len(items)} arrays for a network with L = {L} layers of weights: "
-                   f"return one per layer l = 1..L{extra}.")
-    return items
-
-
-def check_layer_shapes(items, net: Network, name: str, layers=None) -> list:
-    """Each item as a float array of w^l's shape (n_{l-1}, n_l), or a hint (transposed, wrong layer ...).
-
-    ``layers`` (default 1..L) are the layers l the items stand for, in order.
-    """
-    layers = list(net.W.layers()) if layers is None else list(layers)
-    shapes = [(net.sizes[l - 1], net.sizes[l]) for l in layers]
-    got_shapes = [np.shape(a) for a in items]
-    if len(layers) > 1 and got_shapes != shapes and got_shapes[::-1] == shapes:
-        if got_shapes == [s[::-1] for s in shapes]:  # (a, b, a)-like sizes: both mistakes give these shapes
-            raise Hint(f"{name}: your arrays have the shapes of the W^l transposed, which here are also the "
-                       "shapes of the layers in reverse order: either you swapped i and j (entry [i, j] is for "
-                       "w^l_ij, i in layer l-1), or the list is in reverse order (it starts with layer l = 1).")
-        raise Hint(f"{name}: the layers are in reverse order: the list starts with layer l = 1 "
-                   "(∂/∂w^1 first) and ends with the output layer L.")
-    out = []
-    for l, a in zip(layers, items):
-        n0, n1 = net.sizes[l - 1], net.sizes[l]
-        shape = np.shape(a)
-        if shape != (n0, n1):
-            if shape == (n1, n0):
-                raise Hint(f"{name}: layer {l} has shape {shape} but w^{l} has shape (n_{l-1}, n_{l}) = "
-                           f"({n0}, {n1}): you swapped i and j (transposed W^{l}); the row is i, the neuron of "
-                           f"layer {l - 1}.")
-            if shape == (n1, n1) and n0 != n1:
-                raise Hint(f"{name}: layer {l} has shape {shape}: you used σ^l instead of σ^(l-1). w^l_ij "
-                           f"multiplies σ^(l-1)_i, the neuron the weight comes from.")
-            raise Hint(f"{name}: wrong shape for layer {l}: {shape} but w^{l} has shape ({n0}, {n1}).")
-        out.append(as_array(a, f"{name} for layer {l}", (n0, n1)))
-    return out
-
-
-def flat(arrays) -> np.ndarray:
-    return np.concatenate([np.ravel(a) for a in arrays]) if len(arrays) else np.zeros(0)
-
-
 @check("05.2", "the penalty's gradient ∂/∂w^l_ij [λ/2m Σ (w^l_ij)²] = λ/m·w^l_ij", points=2)
 def penalty_gradient_check(penalty_grad):
     r"""``penalty_grad(net, lam, m)`` must return [∂/∂w^1, ..., ∂/∂w^L] of the penalty alone."""
@@ -276,8 +154,8 @@ def penalty_gradient_check(penalty_grad):
         lam = float(rng.uniform(0.5, 3.0))
         where = describe(net, m, lam)
         name = "penalty_grad(net, lam, m)"
-        answer = _call(penalty_grad, net.copy(), lam, m, off=OFF["05.2"])
-        items = check_layer_shapes(_layers(answer, net.L, name), net, name)
+        answer = call_quietly(penalty_grad, net.copy(), lam, m, off=OFF["05.2"])
+        items = check_layer_shapes(answer_layers(answer, net.L, name), net, name)
         expected, _ = penalty_gradient(net, lam, m)
         ref = flat(list(expected))
         W = [net.W[l] for l in net.W.layers()]
@@ -312,7 +190,7 @@ def stable_cross_entropy(cross_entropy_stable):
         Y = rng.integers(0, 2, size=(m, nL)).astype(float)
         Y[0, 0] = rng.uniform(0.1, 0.9)  # targets may be any number in [0, 1]
         where = f"with sum^L of shape ({m}, {nL})"
-        got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy(), off=OFF["05.3"]), name)
+        got = _scalar(call_quietly(cross_entropy_stable, S.copy(), Y.copy(), off=OFF["05.3"]), name)
         ref = CrossEntropy.fn(S, Y)
         if not np.isfinite(got):
             raise Hint(f"the cross-entropy is {got} {where}, where σ^L does not even saturate.")
@@ -328,7 +206,7 @@ def stable_cross_entropy(cross_entropy_stable):
     Y = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
     order = rng.permutation(S.shape[0])
     S, Y = S[order], Y[order]
-    got = _scalar(_call(cross_entropy_stable, S.copy(), Y.copy(), off=OFF["05.3"]), name)
+    got = _scalar(call_quietly(cross_entropy_stable, S.copy(), Y.copy(), off=OFF["05.3"]), name)
     if not np.isfinite(got):
         raise Hint(f"the cross-entropy is {got} for sums sum^L_k = ±40 and ±800: " + LOG_SIGMOID_HINT)
     if not close(got, CrossEntropy.fn(S, Y)):

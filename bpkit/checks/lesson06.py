@@ -34,8 +34,9 @@ from ..backprop import gradient
 from ..network import Forward, Network
 from ..objective import CrossEntropy
 from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, check, compare, fresh_rng
-from .lesson05 import (_call, _layers, central_difference_trap, check_layer_shapes, describe, flat,
-                       not_by_differences, random_data, random_network)
+from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
+                     not_by_differences, random_data, random_network)
+from .lesson05 import describe
 
 __all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop"]
 
@@ -50,7 +51,7 @@ def _run(f, *args, where: str = "", off=()):
     """Call the student's code (with ``off`` switched off); a shape error inside it becomes a hint
     about the notation's shapes."""
     try:
-        return _call(f, *args, off=off)
+        return call_quietly(f, *args, off=off)
     except StudentRaised as e:
         text = e.evalue
         if e.ename == "ValueError" and "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
@@ -139,7 +140,7 @@ def activation_derivatives(dsigma_dsum):
         S.flat[0] = -abs(S.flat[0]) - 0.1
         S.flat[-1] = abs(S.flat[-1]) + 0.1
         expected = g.derivative(S)
-        answer = _call(dsigma_dsum, name, S.copy(), off=OFF["06.2"])
+        answer = call_quietly(dsigma_dsum, name, S.copy(), off=OFF["06.2"])
         if np.ndim(answer) == 0 and np.size(answer) == 1 and shape != (1, 1):
             raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
                        "not one number.")
@@ -286,7 +287,7 @@ def full_backprop(backprop):
         ref = gradient(net, X, Y, lam)
         answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where, off=OFF["06.4"])
         dW, db = _unpack(answer, net)
-        dW = check_layer_shapes(_layers(dW, net.L, "dW"), net, f"{where}: dW")
+        dW = check_layer_shapes(answer_layers(dW, net.L, "dW"), net, f"{where}: dW")
         if net.b is None:
             if db is not None:
                 raise Hint(f"{where}: this network has no biases (net.b is None): return db = None.")
@@ -294,7 +295,7 @@ def full_backprop(backprop):
         else:
             if db is None:
                 raise Hint(f"{where}: this network has biases: return db, one vector ∂E/∂b^l per layer.")
-            db = _layers(db, net.L, "db")
+            db = answer_layers(db, net.L, "db")
             db = [_array(b, f"∂E/∂b^{l}", (net.sizes[l],)) for l, b in zip(range(1, net.L + 1), db)]
             got, expected = flat(dW + db), flat(list(ref.W) + list(ref.b))
 

@@ -27,7 +27,7 @@ import bpkit
 from bpkit.objective import CrossEntropy
 
 from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, call_answer, check, close, compare, fresh_rng
-from .lesson05 import central_difference_trap, not_by_differences
+from .common import central_difference_trap, not_by_differences, random_network
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
 
@@ -41,13 +41,7 @@ RTOL, ATOL = 1e-6, 1e-9
 # ----------------------------------------------------------------------------- hidden cases
 def _random_net(rng, sizes, hidden=None, bias=None):
     """A network with random Glorot weights, random (nonzero) biases and a random activation."""
-    hidden = hidden or str(rng.choice(ACTIVATIONS))
-    bias = bool(rng.integers(2)) if bias is None else bias
-    net = bpkit.Network(sizes, hidden=hidden, bias=bias, seed=int(rng.integers(2**31)))
-    if net.b is not None:
-        for l in net.b.layers():
-            net.b[l] = rng.normal(0.0, 0.5, size=net.sizes[l])
-    return net
+    return random_network(rng, bias=bias, hidden=hidden, sizes=sizes, biases="normal")
 
 
 def _random_batch(rng, net, m):

@@ -111,11 +111,3 @@ def validate_invert(exercises_dir: Path, *, jobs: int = 1, timeout: int = DEFAUL
     return PartResult("invert", True, f"all {checks} checks in {len(notebooks)} notebooks fail on "
                                       "the unsolved exercises")
 
-
-__all__ = [
-    "CellRun", "ExerciseResult", "NotebookResult", "PartResult", "DEFAULT_TIMEOUT",
-    "check_notebook", "clear_outputs", "format_scorecard", "grade_many", "grade_submission",
-    "ipython_dir", "kernel_env", "match_release", "nbval_command", "parallel_map",
-    "release_notebooks", "restore_protected_cells", "run_cells", "score", "student_name",
-    "validate_invert", "validate_nbval", "write_gradebook",
-]
