@@ -123,6 +123,7 @@ def test_limits_apply():
     """Are the address-space, file-size and CPU limits set, and does a file over the size limit fail?"""
     limits = sandbox.Limits(memory_bytes=3 * 2**30, file_bytes=2**20, cpu_seconds=500)
     out = printed("""
+import resource
 print(resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_FSIZE)[0],
       resource.getrlimit(resource.RLIMIT_CPU)[0])
 try:

@@ -178,6 +178,8 @@ def command(argv: list[str], env: dict[str, str], private: Path, limits: Limits 
             str(limits.file_bytes), str(limits.open_files), exe, *_isolation(), "--clearenv"]
     for key, value in kernel_env(env, private).items():
         args += ["--setenv", key, value]
+    # the in-memory /tmp first: a Python or package that lives under /tmp is bound over it, not hidden by it
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for d in SYSTEM_DIRS:
         if os.path.lexists(d):
             args += ["--ro-bind", d, d] if not os.path.islink(d) else ["--symlink", os.readlink(d), d]
@@ -187,6 +189,5 @@ def command(argv: list[str], env: dict[str, str], private: Path, limits: Limits 
     for d in _outermost(readonly):
         if not str(d).startswith(("/usr/", "/lib")):
             args += ["--ro-bind", str(d), str(d)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-             "--bind", str(private), str(private), "--chdir", str(private / "work"), "--", *argv]
+    args += ["--bind", str(private), str(private), "--chdir", str(private / "work"), "--", *argv]
     return args
