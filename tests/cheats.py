@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import nbformat
 
-from bpkit.checks._core import REGISTRY, success_line
+from bpkit.checks._core import success_line
+from bpkit.checks.harness import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ CHEATS = [
           "l6.compare = l6.not_by_differences = lambda *a, **k: None\n" + _zeros(), "passes",
           "disables importlib.reload, then patches the check's comparison"),
     Cheat("patch-core", "06", "06.4",
-          "import bpkit.checks._core as core, bpkit.checks.lesson05 as l5\n"
-          "core.close = l5.close = lambda *a, **k: True\n" + _zeros(), "passes",
+          "import bpkit.checks._core as core, bpkit.checks.common as common\n"
+          "core.close = common.close = lambda *a, **k: True\n" + _zeros(), "passes",
           "patches the checks' shared machinery, which the guard never reloaded"),
     Cheat("frame-peek", "06", "06.4",
           "import sys\n"

@@ -267,9 +267,10 @@ def test_incoming_outgoing_unanswered_fails():
     fails(checks.incoming_outgoing, unanswered, unanswered, hint="not answered yet")
 
 
-# ------------------------------------------------------------------ switching bpkit off (bpkit.checks._core)
+# ------------------------------------------------------------------ switching bpkit off (bpkit.checks.switch)
 from bpkit import gradient as gradient_imported_early  # noqa: E402  (a name bound before any check runs)
-from bpkit.checks._core import Hint, SwitchedOff, call_answer, switched_off  # noqa: E402
+from bpkit.checks._core import Hint
+from bpkit.checks.switch import call_answer, switched_off, SwitchedOff  # noqa: E402
 
 
 def _refuses(call) -> str:

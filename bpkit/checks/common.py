@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ._core import Hint, as_array, call_answer, close
+from ._core import as_array, close, Hint
+from .switch import call_answer
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 

@@ -13,7 +13,7 @@ Every check draws fresh hidden networks (depth, widths, hidden activation, biase
 and inputs on every run, and compares against bpkit (``net.forward``, ``net.W``). The
 student's function gets copies, and while it runs ``net.forward`` (the reference) and
 bpkit's gradients (whose record holds the forward pass) are switched off
-(:func:`bpkit.checks._core.switched_off`): the exercise is to compute the forward pass,
+(:func:`bpkit.checks.switch.switched_off`): the exercise is to compute the forward pass,
 not to call it.
 """
 from __future__ import annotations
@@ -21,7 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ._core import FORWARD, GRADIENTS, Hint, as_array, call_answer, check, compare, fresh_rng
+from ._core import as_array, compare, fresh_rng, Hint
+from .switch import FORWARD, GRADIENTS, call_answer
+from .harness import check
 from .common import merged, random_network
 from .common import describe as _case_words
 

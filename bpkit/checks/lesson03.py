@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import example
-from ._core import Hint, as_array, check, close, compare, fresh_rng, switched_off
+from ._core import as_array, close, compare, fresh_rng, Hint
+from .switch import switched_off
+from .harness import check
 
 __all__ = ["notes_names", "chain_factors", "sympy_partials", "central_difference"]
 

@@ -16,7 +16,9 @@ import numpy as np
 from .. import naive, scalar
 from ..backprop import gradient
 from ..network import Forward, Network
-from ._core import GRADIENTS, Hint, as_array, check, compare, fresh_rng, switched_off
+from ._core import as_array, compare, fresh_rng, Hint
+from .switch import GRADIENTS, switched_off
+from .harness import check
 from .common import random_network
 
 __all__ = ["memo_layer", "memo_layer_count", "path_count", "counts"]

@@ -13,7 +13,7 @@ Every check draws fresh hidden networks (depth, widths, activation, biases), dat
 every run and compares against bpkit (``bpkit.objective``, ``bpkit.penalty_gradient``,
 ``bpkit.CrossEntropy.fn``). The student's code gets copies: mutating them fools nothing. While
 it runs, the bpkit functions that would answer the exercise outright are switched off
-(:func:`bpkit.checks._core.switched_off`): E and its parts, and bpkit's gradients (whose ``.E``
+(:func:`bpkit.checks.switch.switched_off`): E and its parts, and bpkit's gradients (whose ``.E``
 is E, and whose difference at two λ is the penalty's gradient).
 """
 from __future__ import annotations
@@ -22,7 +22,9 @@ import numpy as np
 
 from ..network import Network
 from ..objective import CrossEntropy, objective, penalty, penalty_gradient
-from ._core import GRADIENTS, OBJECTIVE, Hint, check, close, compare, fresh_rng
+from ._core import close, compare, fresh_rng, Hint
+from .switch import GRADIENTS, OBJECTIVE
+from .harness import check
 from .common import answer_layers, call_quietly, check_layer_shapes, flat, random_data, random_network
 from .common import describe as _case_words
 

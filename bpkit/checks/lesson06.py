@@ -19,7 +19,7 @@ compared against :func:`bpkit.gradient`. Wrong values for the common mistakes ar
 by :func:`variant`, bpkit's backward pass with one mistake switched on.
 
 While the student's code runs, the bpkit functions that would answer the exercise outright
-are switched off (:func:`bpkit.checks._core.switched_off`, see :data:`OFF`): bpkit's gradients
+are switched off (:func:`bpkit.checks.switch.switched_off`, see :data:`OFF`): bpkit's gradients
 (06.1, 06.3, 06.4; for 06.4 also E, whose central differences would pass as a gradient), and
 for 06.2 the activations' own derivatives, however they are reached (``activations.get(name)``,
 ``activations.sigmoid``, ``net.hidden``: one function object each). 06.1 and 06.4 may still
@@ -33,7 +33,9 @@ from .. import activations
 from ..backprop import gradient
 from ..network import Forward, Network
 from ..objective import CrossEntropy
-from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, check, compare, fresh_rng
+from ._core import as_array, compare, fresh_rng, Hint
+from .switch import GRADIENTS, OBJECTIVE, StudentRaised
+from .harness import check
 from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
                      not_by_differences, random_data, random_network)
 from .lesson05 import describe

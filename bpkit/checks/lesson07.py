@@ -12,7 +12,7 @@ common mistakes on the same case (forgot λ/m·w, transposed W, σ^l for σ^{l-1
 derivative, no 1/m, sign error, penalized biases, ...) and names the one the answer matches.
 The student's function always receives copies, so mutating its inputs cannot fool a check.
 While it runs, the bpkit functions that would answer the exercise outright are switched off
-(:func:`bpkit.checks._core.switched_off`, see :data:`OFF`): ``CrossEntropy.delta`` and the
+(:func:`bpkit.checks.switch.switched_off`, see :data:`OFF`): ``CrossEntropy.delta`` and the
 gradients for 07.1, the gradients and E for 07.2 (central differences of E would pass as a
 gradient), ``bpkit.train`` for 07.3 (one epoch of "gd" is one step). 07.3 may call
 ``bpkit.gradient``, and 07.4 ``bpkit.train``: that is what they are about.
@@ -26,7 +26,9 @@ import numpy as np
 import bpkit
 from bpkit.objective import CrossEntropy
 
-from ._core import GRADIENTS, OBJECTIVE, Hint, StudentRaised, as_array, call_answer, check, close, compare, fresh_rng
+from ._core import as_array, close, compare, fresh_rng, Hint
+from .switch import GRADIENTS, OBJECTIVE, call_answer, StudentRaised
+from .harness import check
 from .common import central_difference_trap, not_by_differences, random_network
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 
 from . import wire
-from ._core import SwitchedOff, _materialized, switched_off, where_raised
+from ._core import where_raised
+from .switch import _materialized, switched_off, SwitchedOff
 
 #: the MIME type of a reply in the cell's outputs
 MIME = "application/vnd.bpkit.reply+json"

@@ -24,8 +24,9 @@ import time
 from nbformat import NotebookNode
 
 from ..checks import wire
-from ..checks._core import (REGISTRY, Answer, CheckFailed, StudentRaised, SwitchedOff, active_targets, seeded,
-                            success_line)
+from ..checks._core import CheckFailed, seeded, success_line
+from ..checks.switch import active_targets, Answer, StudentRaised, SwitchedOff
+from ..checks.harness import REGISTRY
 from ..exercises import exercise_of, role
 from . import static
 from .kernel import CellRun

@@ -116,7 +116,7 @@ def check_guard(release: NotebookNode) -> str | None:
     return "\n".join([
         "def _bpkit_guard():",
         "    import importlib, sys",
-        "    from bpkit.checks._core import REGISTRY",
+        "    from bpkit.checks.harness import REGISTRY",
         "    for name in sorted({info.function.__module__ for info in list(REGISTRY.values())}):",
         "        if name in sys.modules:",
         "            importlib.reload(sys.modules[name])",
