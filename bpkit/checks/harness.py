@@ -1,18 +1,26 @@
-"""The check decorator and the registry of graded checks.
+"""The check decorator, the registry of graded checks, and the declarative form of a check.
 
 :func:`check` turns a check body into a graded check: registered in :data:`REGISTRY` under its exercise
 id, callable from a student's check cell (it prints the PASSED line or raises :class:`CheckFailed`), and
 with a ``judge`` that gives the verdict without printing, which ``bpkit grade`` calls in the grader
 with :class:`~bpkit.checks.switch.Answer` objects that call the student's functions in their sandbox.
+
+Most checks are the same steps over hidden cases: call the answer with bpkit's own answer switched off,
+check the answer's form (shape), compare it with the reference, name the mistake it matches. Such a
+check is written as its cases only (:func:`numeric_check`, :class:`Case`): what it is called with, the
+reference, the mistake catalogue, the tolerance; the points are in the decorator.
 """
 from __future__ import annotations
 
 import functools
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
-from ._core import CheckFailed, Hint, bug_hint, report, success_line, where_raised
-from .switch import Answer, LocalAnswer, StudentRaised
+import numpy as np
+
+from ._core import CheckFailed, Hint, bug_hint, compare, fresh_rng, report, success_line, where_raised
+from .switch import Answer, LocalAnswer, StudentRaised, call_answer
 
 #: every registered check, by exercise id ("01.1", ...)
 REGISTRY: dict[str, "CheckInfo"] = {}
@@ -97,3 +105,72 @@ def trying(exercise: str):
     except Exception as error:
         if not report(AnswerRaised(exercise, error)):
             raise
+
+
+# ------------------------------------------------------------------------------ the declarative form
+@dataclass
+class Case:
+    """One hidden case of a check: the student's function is called with ``args`` (copies of them) and must
+    give ``expected``; ``mistakes`` maps a hint to the value that mistake gives on this very case.
+
+    ``form`` turns the student's raw answer into something comparable, or raises the :class:`Hint` of a
+    wrong form (a shape, a list of the wrong length ...); ``where`` describes the case in hints.
+    """
+
+    args: tuple
+    expected: object
+    name: str
+    mistakes: dict = field(default_factory=dict)
+    form: Callable | None = None
+    where: str = ""
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+
+def copies(args) -> tuple:
+    """Independent copies of a case's arguments, so an answer that changes its inputs changes nothing else."""
+    from ..network import Forward, Network
+
+    def one(a):
+        if isinstance(a, Network):
+            return a.copy()
+        if isinstance(a, Forward):
+            return Forward(a.net.copy(), a.sums.copy(), a.sigmas.copy())
+        if isinstance(a, np.ndarray):
+            return a.copy()
+        return a
+
+    return tuple(one(a) for a in args)
+
+
+def graded(answer, cases, *, off=(), call: Callable | None = None) -> None:
+    """The steps most checks share: for each case, call the answer (bpkit's own answers ``off``) on copies of
+    the case's arguments, check its form, and compare it with the reference, naming the mistake it matches.
+
+    ``call(answer, case)`` replaces the call (to add a hint for an error the student's code raised)."""
+    for case in cases:
+        if call is not None:
+            got = call(answer, case)
+        else:
+            with np.errstate(all="ignore"):
+                got = call_answer(answer, *copies(case.args), off=off)
+        if case.form is not None:
+            got = case.form(got)
+        compare(got, case.expected, case.name, case.mistakes, case.rtol, case.atol)
+
+
+def numeric_check(exercise: str, title: str, points: int = 1, *, off=(), call: Callable | None = None):
+    """A graded check written as its hidden cases: decorate ``cases(rng)``, a generator of :class:`Case`.
+
+    The check it makes calls the student's answer on each case as :func:`graded` does, and is registered
+    and judged like any :func:`check`, under the name and docstring of ``cases``."""
+
+    def decorate(cases: Callable):
+        def body(answer):
+            graded(answer, cases(fresh_rng()), off=off, call=call)
+
+        body.__name__, body.__qualname__, body.__doc__ = cases.__name__, cases.__qualname__, cases.__doc__
+        body.__module__ = cases.__module__
+        return check(exercise, title, points)(body)
+
+    return decorate

@@ -24,7 +24,7 @@ from ..network import Network
 from ..objective import CrossEntropy, objective, penalty, penalty_gradient
 from ._core import close, compare, fresh_rng, Hint
 from .switch import GRADIENTS, OBJECTIVE
-from .harness import check
+from .harness import Case, check, numeric_check
 from .common import answer_layers, call_quietly, check_layer_shapes, flat, random_data, random_network
 from .common import describe as _case_words
 
@@ -144,20 +144,17 @@ def objective_E(E):
 
 
 # ------------------------------------------------------------------------------ 05.2
-@check("05.2", "the penalty's gradient ∂/∂w^l_ij [λ/2m Σ (w^l_ij)²] = λ/m·w^l_ij", points=2)
-def penalty_gradient_check(penalty_grad):
+@numeric_check("05.2", "the penalty's gradient ∂/∂w^l_ij [λ/2m Σ (w^l_ij)²] = λ/m·w^l_ij", points=2, off=OFF["05.2"])
+def penalty_gradient_check(rng):
     r"""``penalty_grad(net, lam, m)`` must return [∂/∂w^1, ..., ∂/∂w^L] of the penalty alone."""
-    rng = fresh_rng()
-    cases = [random_network(rng, L=int(rng.integers(2, 5)), bias=True), random_network(rng)]
+    nets = [random_network(rng, L=int(rng.integers(2, 5)), bias=True), random_network(rng)]
     n = int(rng.integers(2, 5))  # a square network: a transposed W^l has the right shape
-    cases.append(Network((n, n, n), hidden="tanh", bias=False, seed=int(rng.integers(2**31))))
-    for net in cases:
+    nets.append(Network((n, n, n), hidden="tanh", bias=False, seed=int(rng.integers(2**31))))
+    for net in nets:
         m = int(rng.integers(3, 50))
         lam = float(rng.uniform(0.5, 3.0))
         where = describe(net, m, lam)
         name = "penalty_grad(net, lam, m)"
-        answer = call_quietly(penalty_grad, net.copy(), lam, m, off=OFF["05.2"])
-        items = check_layer_shapes(answer_layers(answer, net.L, name), net, name)
         expected, _ = penalty_gradient(net, lam, m)
         ref = flat(list(expected))
         W = [net.W[l] for l in net.W.layers()]
@@ -177,7 +174,8 @@ def penalty_gradient_check(penalty_grad):
         if all(w.shape[0] == w.shape[1] for w in W):
             mistakes[f"{where}: you swapped i and j (transposed W^l): entry [i, j] is ∂/∂w^l_ij."] = flat(
                 [lam / m * w.T for w in W])
-        compare(flat(items), ref, "∂penalty/∂w", mistakes)
+        yield Case((net, lam, m), ref, "∂penalty/∂w", mistakes, where=where,
+                   form=lambda answer: flat(check_layer_shapes(answer_layers(answer, net.L, name), net, name)))
 
 
 # ------------------------------------------------------------------------------ 05.3

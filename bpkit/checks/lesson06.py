@@ -35,7 +35,7 @@ from ..network import Forward, Network
 from ..objective import CrossEntropy
 from ._core import as_array, compare, fresh_rng, Hint
 from .switch import GRADIENTS, OBJECTIVE, StudentRaised
-from .harness import check
+from .harness import Case, check, copies, numeric_check
 from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
                      not_by_differences, random_data, random_network)
 from .lesson05 import describe
@@ -174,10 +174,10 @@ def activation_derivatives(dsigma_dsum):
 
 
 # ------------------------------------------------------------------------------ 06.3
-@check("06.3", "∂E/∂w^l_ij = δ^l_j · ∂sum^l_j/∂w^l_ij, with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i", points=2)
-def weight_factor(dE_dW_layer):
+@numeric_check("06.3", "∂E/∂w^l_ij = δ^l_j · ∂sum^l_j/∂w^l_ij, with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i", points=2,
+               call=lambda f, case: _run(f, *copies(case.args), where=case.where, off=OFF["06.3"]))
+def weight_factor(rng):
     r"""``dE_dW_layer(record, delta, l)`` -> ∂E/∂W^l (n_{l-1}, n_l) from δ^l = ∂E/∂sum^l (m, n_l)."""
-    rng = fresh_rng()
     n = int(rng.integers(2, 5))  # square layers first: transposed or shifted answers have the right shape
     # (sigmoid or tanh: a dead relu layer would make every answer zero)
     nets = [Network((n, n, n), hidden=str(rng.choice(["sigmoid", "tanh"])),
@@ -193,8 +193,6 @@ def weight_factor(dE_dW_layer):
         prev = record.sigmas[l - 1]
         expected = prev.T @ delta
         where = f"{describe(net, m)}, l = {l}"
-        answer = _run(dE_dW_layer, copy_record(record), delta.copy(), l, where=where, off=OFF["06.3"])
-        arr = check_layer_shapes([answer], net, f"{where}: ∂E/∂W^{l}", layers=[l])[0]
         mistakes = {
             f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): do not divide by m again.":
                 expected / m,
@@ -210,7 +208,8 @@ def weight_factor(dE_dW_layer):
                      "weight comes from."] = record.sigmas[l].T @ delta
             mistakes[f"{where}: you swapped i and j (transposed): entry [i, j] is ∂E/∂w^l_ij, i in layer "
                      "l-1."] = expected.T
-        compare(arr, expected, f"∂E/∂W^{l}", mistakes)
+        yield Case((record, delta, l), expected, f"∂E/∂W^{l}", mistakes, where=where,
+                   form=lambda answer: check_layer_shapes([answer], net, f"{where}: ∂E/∂W^{l}", layers=[l])[0])
 
 
 # ------------------------------------------------------------------------------ 06.4

@@ -28,7 +28,7 @@ from bpkit.objective import CrossEntropy
 
 from ._core import as_array, close, compare, fresh_rng, Hint
 from .switch import GRADIENTS, OBJECTIVE, call_answer, StudentRaised
-from .harness import check
+from .harness import Case, check, numeric_check
 from .common import central_difference_trap, not_by_differences, random_network
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
@@ -78,10 +78,9 @@ def _backprop_cases(rng):
 
 
 # ----------------------------------------------------------------------------- 07.1
-@check("07.1", "the output layer's δ^L = ∂E/∂sum^L for a batch", points=1)
-def output_delta(answer):
+@numeric_check("07.1", "the output layer's δ^L = ∂E/∂sum^L for a batch", points=1, off=OFF["07.1"])
+def output_delta(rng):
     """``answer(sigma_L, Y)`` must return δ^L, shape (m, n_L): δ^L_{ek} = ∂E/∂sum^L_k on example e."""
-    rng = fresh_rng()
     for k in range(3):
         m = int(rng.integers(3, 10))
         # the first case has n_L >= 2 outputs (with n_L = 1, dividing by m·n_L is dividing by m, and
@@ -95,18 +94,8 @@ def output_delta(answer):
         else:
             Y = rng.uniform(0.0, 1.0, size=(m, nL)).round(2)
         expected = CrossEntropy.delta(sigma_L, Y)
-        result = call_answer(answer, sigma_L.copy(), Y.copy(), off=OFF["07.1"])
-        if result is None:
-            raise Hint("your function returned None: return the matrix δ^L.")
-        arr = as_array(result, "δ^L")
-        if arr.shape == expected.shape[::-1]:
-            raise Hint(f"wrong shape: δ^L has shape {arr.shape} = (n_L, m) but rows are examples: it should have "
-                       f"shape (m, n_L) = {expected.shape}, one row per example e, one column per output neuron k.")
-        if arr.shape != expected.shape:
-            raise Hint(f"wrong shape: δ^L has shape {arr.shape} but should have shape (m, n_L) = {expected.shape}: "
-                       "one row per example e, one column per output neuron k.")
         diff = sigma_L - Y
-        compare(result, expected, "δ^L", mistakes={
+        yield Case((sigma_L, Y), expected, "δ^L", {
             "you forgot 1/m: E is a mean over the m examples, so every ∂E/∂sum^L_k carries a factor 1/m.": diff,
             "sign error: check the order of σ^L_k and y_k (E falls when σ^L_k moves towards y_k).": -diff / m,
             "sign error (check the order of σ^L_k and y_k), and you forgot 1/m.": -diff,
@@ -116,7 +105,21 @@ def output_delta(answer):
             "and the product simplifies.": CrossEntropy.dE_dsigma(sigma_L, Y),
             "you multiplied by ∂σ^L_k/∂sum^L_k = σ^L_k(1 − σ^L_k) once too often: the simplified product "
             "already contains it.": diff / m * sigma_L * (1 - sigma_L),
-        }, rtol=RTOL, atol=ATOL)
+        }, form=lambda result: _delta_form(result, expected.shape), rtol=RTOL, atol=ATOL)
+
+
+def _delta_form(result, shape) -> np.ndarray:
+    """δ^L as an (m, n_L) array, or the hint for a wrong form (None, transposed, another shape)."""
+    if result is None:
+        raise Hint("your function returned None: return the matrix δ^L.")
+    arr = as_array(result, "δ^L")
+    if arr.shape == shape[::-1]:
+        raise Hint(f"wrong shape: δ^L has shape {arr.shape} = (n_L, m) but rows are examples: it should have "
+                   f"shape (m, n_L) = {shape}, one row per example e, one column per output neuron k.")
+    if arr.shape != shape:
+        raise Hint(f"wrong shape: δ^L has shape {arr.shape} but should have shape (m, n_L) = {shape}: "
+                   "one row per example e, one column per output neuron k.")
+    return arr
 
 
 # ----------------------------------------------------------------------------- 07.2
