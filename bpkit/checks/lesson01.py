@@ -23,7 +23,7 @@ import numpy as np
 from ..network import Network
 from ._core import as_array, compare, fresh_rng, Hint
 from .switch import FORWARD, GRADIENTS, call_answer
-from .harness import check
+from .harness import Case, check, numeric_check
 from .common import merged, random_network
 from .common import describe as _case_words
 
@@ -112,10 +112,9 @@ def sum_layer(sum_layer_fn):
 
 
 # ------------------------------------------------------------------------------ 01.2
-@check("01.2", "σ^l_j = g(sum^l_j) for one layer", points=2)
-def sigma_layer(sigma_layer_fn):
+@numeric_check("01.2", "σ^l_j = g(sum^l_j) for one layer", points=2, off=REFERENCE)
+def sigma_layer(rng):
     """Check ``sigma_layer_fn(net, sum_l, l)`` -> σ^l of shape (m, n_l)."""
-    rng = fresh_rng()
     cases = _cases(rng)
     for hidden in ("relu", "tanh"):  # a hidden layer whose activation is not the sigmoid, always
         net = random_network(rng, L=int(rng.integers(2, 5)), hidden=hidden)
@@ -129,10 +128,17 @@ def sigma_layer(sigma_layer_fn):
             mistakes = {NOT_ACTIVATED: s, TWICE: g.value(g.value(s)), DERIVATIVE: g.derivative(s)}
             if other is not g:
                 mistakes[WRONG_ACTIVATION] = other.value(s)
-            answer = call_answer(sigma_layer_fn, student_copy(net), s.copy(), l, off=REFERENCE)
-            if answer is None:
-                raise Hint("your function returned None: return σ^l, an array of shape (m, n_l).")
-            compare(answer, rec.sigmas[l], f"σ^{l} (layer {l} of {describe(net, X.shape[0])})", merged(mistakes))
+            yield Case((net, s, l), rec.sigmas[l], f"σ^{l} (layer {l} of {describe(net, X.shape[0])})",
+                       merged(mistakes), form=_not_none("σ^l"))
+
+
+def _not_none(what: str):
+    """A Case's form: the answer as it is, but None gets the hint to return ``what``."""
+    def form(answer):
+        if answer is None:
+            raise Hint(f"your function returned None: return {what}, an array of shape (m, n_l).")
+        return answer
+    return form
 
 
 # ------------------------------------------------------------------------------ 01.3

@@ -128,10 +128,9 @@ def _sig(s):
     return activations.sigmoid.value(s)
 
 
-@check("06.2", "∂σ^l_j/∂sum^l_j for sigmoid, tanh and relu", points=2)
-def activation_derivatives(dsigma_dsum):
+@numeric_check("06.2", "∂σ^l_j/∂sum^l_j for sigmoid, tanh and relu", points=2, off=OFF["06.2"])
+def activation_derivatives(rng):
     r"""``dsigma_dsum(name, sum_)`` -> ∂σ/∂sum at every entry of ``sum_`` for name in sigmoid, tanh, relu."""
-    rng = fresh_rng()
     for name in rng.permutation(["sigmoid", "tanh", "relu"]):
         name = str(name)
         g = activations.get(name)
@@ -142,11 +141,6 @@ def activation_derivatives(dsigma_dsum):
         S.flat[0] = -abs(S.flat[0]) - 0.1
         S.flat[-1] = abs(S.flat[-1]) + 0.1
         expected = g.derivative(S)
-        answer = call_quietly(dsigma_dsum, name, S.copy(), off=OFF["06.2"])
-        if np.ndim(answer) == 0 and np.size(answer) == 1 and shape != (1, 1):
-            raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
-                       "not one number.")
-        arr = as_array(answer, f"∂σ/∂sum for {name}", shape)
         value = g.value(S)
         mistakes = {
             f"for {name}: that is the activation's value σ = g(sum), not its derivative ∂σ/∂sum.": value,
@@ -170,7 +164,17 @@ def activation_derivatives(dsigma_dsum):
                 "for relu: ∂σ/∂sum is 0 where sum <= 0 (relu is flat there), not 1 everywhere.": np.ones(shape),
                 "for relu: the derivative is 1 where sum > 0, 0 elsewhere: a step, not sum itself.": S,
             })
-        compare(arr, expected, f"∂σ/∂sum for {name}", mistakes)
+        yield Case((name, S), expected, f"∂σ/∂sum for {name}", mistakes, form=_per_entry(name, shape))
+
+
+def _per_entry(name: str, shape):
+    """06.2's form: one derivative per entry of sum_, not one number."""
+    def form(answer):
+        if np.ndim(answer) == 0 and np.size(answer) == 1 and shape != (1, 1):
+            raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
+                       "not one number.")
+        return as_array(answer, f"∂σ/∂sum for {name}", shape)
+    return form
 
 
 # ------------------------------------------------------------------------------ 06.3
