@@ -310,3 +310,41 @@ def test_nbval_command_is_strict_and_parallel_by_file():
     assert "--nbval-lax" not in cmd and "--color=no" in cmd
     assert cmd[cmd.index("-n") + 1] == "2" and cmd[cmd.index("--dist") + 1] == "loadfile"
     assert "-n" not in grading.nbval_command([Path("a.ipynb")], jobs=2, timeout=30)
+
+
+def test_a_killed_grade_run_keeps_every_row_it_graded(course: Path, sandboxed):
+    """Killed (SIGKILL) while a looping submission runs, does `bpkit grade` leave a gradebook that parses and
+    holds the rows graded before, and nothing the looping submission started?"""
+    import signal
+    import time
+
+    subs = course / "submissions"
+    toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), subs / "a-ana" / toy.NAME)
+    toy.write(toy.answered(toy.exercise_notebook(), {
+        "91.1": "import subprocess, sys\n"
+                "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', 'bpkit-killed-run-marker'],"
+                " start_new_session=True)\n"
+                "def add(a, b):\n    while True:\n        pass"}), subs / "b-bob" / toy.NAME)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(FIXTURES), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.Popen([sys.executable, "-m", "bpkit", "grade", "submissions", "--out", "out/book.csv",
+                             "--jobs", "1", "--timeout", "120"], cwd=course, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    book = course / "out" / "book.csv"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if book.exists() and "a-ana" in book.read_text():
+                break
+            time.sleep(0.2)
+        time.sleep(3)  # bob's notebook is running by now
+        assert proc.poll() is None, "grade finished before it could be killed"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # the grader only: its sandbox must die with it
+        proc.wait()
+    with book.open() as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["student"], r["total"], r["status"]) for r in rows] == [("a-ana", "6", "graded")]
+    assert [s["student"] for s in json.loads(book.with_suffix(".json").read_text())["students"]] == ["a-ana"]
+    time.sleep(2)
+    left = subprocess.run(["pgrep", "-f", "bpkit-killed-run-marker"], capture_output=True, text=True).stdout
+    assert left.strip() == ""
