@@ -106,11 +106,14 @@ MAX_OUTPUT = 4 * 2**20
 
 
 class _Client(NotebookClient):
-    """nbclient's client, keeping at most MAX_OUTPUT characters of a cell's outputs."""
+    """nbclient's client, keeping at most MAX_OUTPUT characters of a cell's outputs (counted as they come:
+    :meth:`_Kernel.run` sets ``output_size`` to 0 before each cell)."""
+
+    output_size = 0
 
     def output(self, outs, msg, display_id, cell_index):
-        size = sum(len(str(o)) for o in outs)
-        if size > MAX_OUTPUT:
+        self.output_size += len(str(msg.get("content", "")))
+        if self.output_size > MAX_OUTPUT:
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -180,6 +183,7 @@ class _Kernel:
         """
         cell = nbformat.v4.new_code_cell(source)
         self.client.nb.cells = [cell]
+        self.client.output_size = 0
         self.client.timeout = limit = limit or self.timeout
         before = asyncio.all_tasks()
         try:
