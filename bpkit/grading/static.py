@@ -5,13 +5,15 @@ exercise, say) asks the student to compute it themselves. In the sandboxed kerne
 could undo that switch (reload a module, exec bpkit's source, reach the original through the garbage
 collector), so the grader also reads the code, without running it:
 
-* **escape hatches**, in any cell the student wrote: ``importlib``, ``exec``, ``eval``, ``compile``,
-  ``__import__``, ``sys.modules``, ``__code__``, ``inspect``, ``gc``, ``ctypes``, ``marshal``, frames
-  (``sys._getframe``): nothing a course exercise needs;
-* **bpkit's answer itself or another autodiff library**, in the cells that define the exercise's answer
-  (its answer cells and every cell the student wrote that defines a function or class): a name of a
-  function the check switched off, bpkit's gradient modules, or ``jax``, ``torch``, ``autograd``,
-  ``tensorflow``.
+* **escape hatches**, in any cell the student wrote: importing ``importlib``, ``inspect``, ``gc``,
+  ``ctypes``, ``marshal``, ``subprocess`` ...; calling ``exec``, ``eval``, ``compile``, ``__import__``;
+  ``sys.modules``, ``__code__``, frames (``sys._getframe``): nothing a course exercise needs;
+* **bpkit's answer itself or another autodiff library**, in the cells the exercise's answer is made of
+  (its answer cells, and every cell the student wrote that defines a name they use, transitively): a
+  function the check switched off (as ``bpkit.gradient``, ``from bpkit import gradient`` or
+  ``getattr(bpkit, "gradient")``), bpkit's gradient modules, or ``jax``, ``torch``, ``autograd``,
+  ``tensorflow``. A scratch cell that compares with ``bpkit.gradient`` and defines nothing is not held
+  against the answer.
 
 Code the release itself contains is never held against the student. A finding gives 0 points with a
 hint that says why. Central differences are caught by the checks themselves (hidden cases where they
@@ -31,6 +33,8 @@ ESCAPE_MODULES = ("importlib", "inspect", "gc", "ctypes", "marshal", "runpy", "s
 ESCAPE_ATTRS = ("reload", "modules", "__code__", "__globals__", "__builtins__", "__dict__", "getsource",
                 "_getframe", "currentframe", "f_back", "f_locals", "f_globals", "system", "FunctionType",
                 "CodeType", "import_module", "__import__", "__subclasses__", "__closure__")
+#: ... and builtins called by name
+ESCAPE_BUILTINS = ("exec", "eval", "compile", "__import__", "__builtins__", "globals", "vars", "breakpoint")
 #: other libraries that differentiate for you
 AUTODIFF = ("jax", "torch", "autograd", "tensorflow", "mxnet", "theano")
 #: bpkit's modules that compute gradients
@@ -42,10 +46,6 @@ def student_cells(cells: list[NotebookNode], release: NotebookNode) -> list[tupl
     released = {c.get("source", "") for c in release.cells if c.get("cell_type") == "code"}
     return [(i, c) for i, c in enumerate(cells) if c.get("cell_type") == "code"
             and role(c) not in ("check", "setup") and c.get("source", "") not in released]
-
-
-#: ... and builtins called by name
-ESCAPE_BUILTINS = ("exec", "eval", "compile", "__import__", "__builtins__", "globals", "vars", "breakpoint")
 
 
 def _names(tree: ast.AST):
