@@ -170,3 +170,26 @@ def test_sandbox_problem_says_what_is_missing(monkeypatch):
             grading.grade_many([ROOT / "exercises" / "01_notation_forward_pass.ipynb"], ROOT / "exercises")
     finally:
         sandbox.problem.cache_clear()
+
+
+def test_a_startup_file_in_bpkits_profile_never_reaches_a_graded_kernel(tmp_path: Path, monkeypatch):
+    """If some earlier, unsandboxed kernel left a startup file in bpkit's IPython profile, do the kernels of
+    bpkit grade (sandboxed, and with --unsafe-no-sandbox) still start from a fresh profile without it?"""
+    import shutil
+
+    from bpkit.grading import kernel
+
+    profile = tmp_path / "ipython"
+    shutil.copytree(grading.ipython_dir(), profile)
+    (profile / "profile_default" / "startup").mkdir(parents=True, exist_ok=True)
+    (profile / "profile_default" / "startup" / "00-left.py").write_text("print('LEFT BEHIND')")
+    monkeypatch.setattr(kernel, "ipython_dir", lambda: profile)
+    out = printed("print('hello')")
+    assert "LEFT BEHIND" not in out
+    private = sandbox.private_dir()
+    try:
+        assert not (private / "ipython" / "profile_default" / "startup").exists()
+        assert (private / "ipython" / "profile_default" / "ipython_config.py").read_text() == \
+            (profile / "profile_default" / "ipython_config.py").read_text()
+    finally:
+        sandbox.remove(private)

@@ -14,6 +14,7 @@ so no code in a submission can change its own verdict, another submission's, or 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -76,9 +77,13 @@ def grade_submission(path: os.PathLike | str, releases: Sequence[os.PathLike | s
     restored, result.notes = restore_protected_cells(nb, release)
     clear_outputs(restored)
     try:
-        runs = run_cells(restored.cells, timeout=timeout, env=env, sandbox=sandbox,
-                         cwd=None if sandbox is not None else release_path.resolve().parent,
-                         check_runner=CheckRunner(release, restored.cells))
+        with tempfile.TemporaryDirectory(prefix="bpkit-ipython-") as fresh:
+            if sandbox is None:  # unsandboxed: at least a profile of its own, not one a kernel before it wrote to
+                env = dict(env if env is not None else kernel_env(),
+                           IPYTHONDIR=str(sandboxes.fresh_profile(Path(fresh))))
+            runs = run_cells(restored.cells, timeout=timeout, env=env, sandbox=sandbox,
+                             cwd=None if sandbox is not None else release_path.resolve().parent,
+                             check_runner=CheckRunner(release, restored.cells))
     except RuntimeError as e:  # the kernel did not start
         result.status = "sandbox error" if sandbox is not None else "crashed"
         result.error = f"could not run the notebook: {e}"

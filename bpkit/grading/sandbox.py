@@ -142,11 +142,20 @@ def private_dir() -> Path:
     root = Path(tempfile.mkdtemp(prefix="bpkit-sandbox-"))
     for sub in ("work", "ipython", "matplotlib", "runtime"):
         (root / sub).mkdir()
-    from .kernel import ipython_dir
-
-    shutil.copytree(ipython_dir(), root / "ipython", dirs_exist_ok=True)  # a fresh profile every time
+    fresh_profile(root / "ipython")
     root.chmod(0o700)
     return root
+
+
+def fresh_profile(ipython: Path) -> Path:
+    """A fresh IPython directory at ``ipython``: bpkit's profile configuration and nothing else (no startup
+    file, history or log that any earlier kernel could have left in bpkit's own profile)."""
+    from .kernel import ipython_dir
+
+    config = Path("profile_default") / "ipython_config.py"
+    (ipython / config).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ipython_dir() / config, ipython / config)
+    return ipython
 
 
 def remove(private: Path) -> None:
