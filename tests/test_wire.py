@@ -160,3 +160,14 @@ def test_static_look_follows_helpers_but_leaves_other_exercises_and_scratch_cell
     cells, release = notebook(honest, other, scratch)
     assert static.shortcut("06.4", cells, release, OFF) is None
     assert static.shortcut("06.4", cells, release, set()) is None  # nothing switched off: nothing to look for
+
+
+def test_sympy_numbers_too_large_to_evaluate_are_refused():
+    """Is a power like 10**(10**30), or an integer of a thousand digits, refused before sympy evaluates it?"""
+    huge_power = {"$sympy": ["Pow", ["Integer", "10"], ["Integer", "1" + "0" * 30]]}
+    assert isinstance(wire.decode(json.dumps(huge_power)), wire.Opaque)
+    assert isinstance(wire.decode(json.dumps({"$sympy": ["Integer", "9" * 1000]})), wire.Opaque)
+    wide = {"$sympy": ["Add", *[["Symbol", f"x{k}", {}] for k in range(5000)]]}
+    assert isinstance(wire.decode(json.dumps(wide)), wire.Opaque)
+    x = sp.Symbol("x")
+    assert wire.decode(wire.encode(x ** 3 + sp.Rational(1, 3))) == x ** 3 + sp.Rational(1, 3)
