@@ -387,7 +387,7 @@ def test_variant_backprop_without_mistakes_is_bpkit_gradient():
                     np.testing.assert_allclose(db[l - 1], g.b[l], rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("h", [1e-4, 1e-5, 1e-6])
+@pytest.mark.parametrize("h", [1e-5, 1e-6])
 def test_backprop_by_central_differences_of_own_E_is_named(h):
     """Does a gradient by central differences of the student's own E (no bpkit function called), right to the
     tolerance on ordinary cases, fail on the hidden case where differences are inaccurate, with a hint saying so?"""
@@ -396,7 +396,7 @@ def test_backprop_by_central_differences_of_own_E_is_named(h):
                    "FAILED 07.2", "numerical differentiation is inaccurate", "asks for backpropagation")
 
 
-@pytest.mark.parametrize("h", [1e-1, 1e-2, 1e-3, 1e-7, 1e-8])
+@pytest.mark.parametrize("h", [1e-1, 1e-2, 1e-3, 1e-4, 1e-7, 1e-8])
 def test_backprop_by_central_differences_fails_for_every_step(h):
     """Does no step h let central differences of E pass for vectorized backprop?"""
     for _ in range(3):

@@ -15,10 +15,9 @@ import numpy as np
 
 from .. import naive, scalar
 from ..backprop import gradient
-from ..network import Forward, Network
-from ._core import as_array, compare, fresh_rng, Hint
+from ._core import Hint, as_array, fresh_rng
 from .switch import GRADIENTS, switched_off
-from .harness import check
+from .harness import Case, check, numeric_check
 from .common import random_network
 
 __all__ = ["memo_layer", "memo_layer_count", "path_count", "counts"]
@@ -39,10 +38,6 @@ def _data(rng, sizes, m):
     X = rng.normal(size=(m, sizes[0]))
     Y = (rng.random((m, sizes[-1])) < 0.5).astype(float)
     return X, Y
-
-
-def _copy_record(record: Forward, net: Network) -> Forward:
-    return Forward(net, record.sums.copy(), record.sigmas.copy())
 
 
 # ------------------------------------------------------------------------------- 04.1
@@ -67,10 +62,10 @@ def _memo_cases(rng):
     return cases
 
 
-@check("04.1", "the memo step ∂E/∂σ^l_j = Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp", points=3)
-def memo_layer(dE_dsigma_layer):
+@numeric_check("04.1", "the memo step ∂E/∂σ^l_j = Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp", points=3,
+               off=_reference_functions())
+def memo_layer(rng):
     """``dE_dsigma_layer(net, record, dE_dsum_next, l)`` -> ∂E/∂σ^l, shape (m, n_l)."""
-    rng = fresh_rng()
     for k, (sizes, l, m) in enumerate(_memo_cases(rng)):
         net = _random_net(rng, sizes, hidden=str(rng.choice(["sigmoid", "tanh"])) if k == 0 else None)
         X, Y = _data(rng, sizes, m)
@@ -78,23 +73,8 @@ def memo_layer(dE_dsigma_layer):
         record = g.extras["record"]
         dsum_next = g.extras["delta"][l + 1]                 # ∂E/∂sum^{l+1}, (m, n_{l+1})
         expected = g.extras["dE_dsigma"][l]                   # ∂E/∂σ^l, (m, n_l)
-        work = net.copy()
-        with switched_off(*_reference_functions()):
-            answer = dE_dsigma_layer(work, _copy_record(record, work), dsum_next.copy(), l)
         n_l, n_next = sizes[l], sizes[l + 1]
         where = f"(hidden case: sizes {'-'.join(map(str, sizes))}, l = {l}, m = {m}, {net.hidden.name})"
-        shape = np.shape(answer)
-        if shape != (m, n_l):
-            if shape == (n_l, m):
-                raise Hint(f"wrong shape {shape} {where}: rows are examples, so ∂E/∂σ^l has shape "
-                           f"(m, n_l) = ({m}, {n_l}).")
-            if shape == (n_l,):
-                raise Hint(f"wrong shape {shape} {where}: you summed over the examples; keep one row per "
-                           f"example, shape (m, n_l) = ({m}, {n_l}).")
-            if shape == (m, n_next):
-                raise Hint(f"wrong shape {shape} {where}: one column per neuron j of layer l "
-                           f"(the sum runs over the neurons p of layer l+1), shape ({m}, {n_l}).")
-            as_array(answer, "∂E/∂σ^l", (m, n_l))
         W_next = net.W[l + 1]
         gp = net.activation(l).derivative(record.sums[l])
         gp_next = net.activation(l + 1).derivative(record.sums[l + 1])
@@ -114,7 +94,27 @@ def memo_layer(dE_dsigma_layer):
         if sizes[l - 1] == n_l == n_next:
             mistakes["wrong layer of weights: σ^l_j reaches sum^{l+1}_p through w^{l+1}_jp, not "
                      "w^l."] = dsum_next @ net.W[l].T
-        compare(answer, expected, f"∂E/∂σ^l {where}", mistakes=mistakes)
+        yield Case((net, record, dsum_next, l), expected, f"∂E/∂σ^l {where}", mistakes, where=where,
+                   form=_memo_form(m, n_l, n_next, where))
+
+
+def _memo_form(m: int, n_l: int, n_next: int, where: str):
+    """04.1's form: ∂E/∂σ^l has shape (m, n_l); the hint for each of the usual wrong shapes."""
+    def form(answer):
+        shape = np.shape(answer)
+        if shape != (m, n_l):
+            if shape == (n_l, m):
+                raise Hint(f"wrong shape {shape} {where}: rows are examples, so ∂E/∂σ^l has shape "
+                           f"(m, n_l) = ({m}, {n_l}).")
+            if shape == (n_l,):
+                raise Hint(f"wrong shape {shape} {where}: you summed over the examples; keep one row per "
+                           f"example, shape (m, n_l) = ({m}, {n_l}).")
+            if shape == (m, n_next):
+                raise Hint(f"wrong shape {shape} {where}: one column per neuron j of layer l "
+                           f"(the sum runs over the neurons p of layer l+1), shape ({m}, {n_l}).")
+            as_array(answer, "∂E/∂σ^l", (m, n_l))
+        return answer
+    return form
 
 
 # ------------------------------------------------------------------------------- 04.2

@@ -78,11 +78,15 @@ def _array(answer, name: str, shape) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ 06.1
-@check("06.1", "the recursion ∂E/∂σ^l_j = Σ_p ∂E/∂σ^(l+1)_p · ∂σ^(l+1)_p/∂sum^(l+1)_p · w^(l+1)_jp",
-       points=2)
-def recursion(dE_dsigma):
+def _caller(exercise: str):
+    """``call`` for :func:`numeric_check`: :func:`_run` on copies of the case's arguments."""
+    return lambda f, case: _run(f, *copies(case.args), where=case.where, off=OFF[exercise])
+
+
+@numeric_check("06.1", "the recursion ∂E/∂σ^l_j = Σ_p ∂E/∂σ^(l+1)_p · ∂σ^(l+1)_p/∂sum^(l+1)_p · w^(l+1)_jp",
+               points=2, call=_caller("06.1"))
+def recursion(rng):
     r"""``dE_dsigma(net, record, dE_dsigma_next, l)`` -> ∂E/∂σ^l, shape (m, n_l), from ∂E/∂σ^{l+1} (m, n_{l+1})."""
-    rng = fresh_rng()
     n = int(rng.integers(2, 5))  # a square case first: a transposed w^{l+1} has the right shape
     nets = [Network((n, n, n, 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=bool(rng.integers(0, 2)),
                     seed=int(rng.integers(2**31)))]
@@ -101,12 +105,6 @@ def recursion(dE_dsigma):
         expected = (nxt * dg_next) @ W.T
         where = f"{describe(net, m)}, l = {l}"
         name = f"∂E/∂σ^{l}"
-        answer = _run(dE_dsigma, net.copy(), copy_record(record), nxt.copy(), l, where=where, off=OFF["06.1"])
-        shape = np.shape(answer)
-        if shape == (m, net.sizes[l - 1]) and net.sizes[l - 1] != net.sizes[l]:
-            raise Hint(f"{where}: your {name} has shape {shape}, one column per neuron of layer l-1: the "
-                       f"weights into layer l+1, w^(l+1), connect σ^l_j to the neurons p of layer l+1.")
-        arr = _array(answer, name, (m, net.sizes[l]))
         mistakes = {
             f"{where}: you forgot the activation derivative ∂σ^(l+1)_p/∂sum^(l+1)_p (of layer l+1).": nxt @ W.T,
             f"{where}: you evaluated the activation derivative at σ^(l+1)_p; ∂σ^(l+1)_p/∂sum^(l+1)_p is g' "
@@ -120,7 +118,19 @@ def recursion(dE_dsigma):
                      "row j, column p."] = (nxt * dg_next) @ W
             mistakes[f"{where}: you used the activation derivative of layer l (at sum^l) where the one of "
                      "layer l+1 (at sum^(l+1)_p) belongs."] = (nxt * act.derivative(record.sums[l])) @ W.T
-        compare(arr, expected, name, mistakes)
+        yield Case((net, record, nxt, l), expected, name, mistakes, where=where,
+                   form=_recursion_form(net, l, m, where, name))
+
+
+def _recursion_form(net: Network, l: int, m: int, where: str, name: str):
+    """06.1's form: ∂E/∂σ^l has one column per neuron of layer l, one row per example."""
+    def form(answer):
+        shape = np.shape(answer)
+        if shape == (m, net.sizes[l - 1]) and net.sizes[l - 1] != net.sizes[l]:
+            raise Hint(f"{where}: your {name} has shape {shape}, one column per neuron of layer l-1: the "
+                       f"weights into layer l+1, w^(l+1), connect σ^l_j to the neurons p of layer l+1.")
+        return _array(answer, name, (m, net.sizes[l]))
+    return form
 
 
 # ------------------------------------------------------------------------------ 06.2
@@ -179,7 +189,7 @@ def _per_entry(name: str, shape):
 
 # ------------------------------------------------------------------------------ 06.3
 @numeric_check("06.3", "∂E/∂w^l_ij = δ^l_j · ∂sum^l_j/∂w^l_ij, with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i", points=2,
-               call=lambda f, case: _run(f, *copies(case.args), where=case.where, off=OFF["06.3"]))
+               call=_caller("06.3"))
 def weight_factor(rng):
     r"""``dE_dW_layer(record, delta, l)`` -> ∂E/∂W^l (n_{l-1}, n_l) from δ^l = ∂E/∂sum^l (m, n_l)."""
     n = int(rng.integers(2, 5))  # square layers first: transposed or shifted answers have the right shape

@@ -26,7 +26,7 @@ import numpy as np
 import bpkit
 from bpkit.objective import CrossEntropy
 
-from ._core import as_array, close, compare, fresh_rng, Hint
+from ._core import Hint, as_array, close, fresh_rng
 from .switch import GRADIENTS, OBJECTIVE, call_answer, StudentRaised
 from .harness import Case, check, numeric_check
 from .common import central_difference_trap, not_by_differences, random_network
