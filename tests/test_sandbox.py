@@ -193,3 +193,14 @@ def test_a_startup_file_in_bpkits_profile_never_reaches_a_graded_kernel(tmp_path
             (profile / "profile_default" / "ipython_config.py").read_text()
     finally:
         sandbox.remove(private)
+
+
+def test_run_cells_works_where_an_event_loop_is_running():
+    """Called from code that runs an event loop (a notebook, playwright's sync API), does run_cells still run?"""
+    import asyncio
+
+    async def inside_a_loop():
+        return grading.run_cells([nbformat.v4.new_code_cell("print(6 * 7)")], timeout=60)
+
+    (run,) = asyncio.run(inside_a_loop())
+    assert run.status == "ok" and run.stdout == "42\n"

@@ -312,7 +312,20 @@ def run_cells(cells: list[NotebookNode], *, timeout: int = DEFAULT_TIMEOUT,
     (:mod:`bpkit.grading.remote`).
     """
     timeout = max(1, math.ceil(timeout))
-    return asyncio.run(_run_cells(cells, timeout, str(cwd) if cwd else None,
-                                  env if env is not None else kernel_env(), before_check, sandbox, check_runner))
+    return run_sync(_run_cells(cells, timeout, str(cwd) if cwd else None,
+                               env if env is not None else kernel_env(), before_check, sandbox, check_runner))
+
+
+def run_sync(coroutine):
+    """Run ``coroutine`` to its end and return its result, also where an event loop is already running in
+    this thread (a Jupyter notebook, playwright's sync API): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
