@@ -153,6 +153,27 @@ def as_array(value, name: str, shape: tuple | None = None) -> np.ndarray:
     return arr
 
 
+def shape_of(value) -> tuple | None:
+    """``np.shape(value)``, or None when the student's value has no array shape (a ragged list, a string ...):
+    a check that looks at a student's value must not crash on it."""
+    if isinstance(value, (str, bytes)):
+        return None
+    try:
+        return np.shape(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def float_array(value) -> np.ndarray | None:
+    """The student's value as a float array, or None when it is not one."""
+    if isinstance(value, (str, bytes)):
+        return None
+    try:
+        return np.asarray(value, dtype=float)
+    except (ValueError, TypeError):
+        return None
+
+
 def close(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
     return bool(np.allclose(a, b, rtol=rtol, atol=atol))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ._core import as_array, close, Hint
+from ._core import Hint, as_array, close, shape_of
 from .switch import call_answer
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -144,7 +144,7 @@ def check_layer_shapes(items, net: Network, name: str, layers=None) -> list:
     """
     layers = list(net.W.layers()) if layers is None else list(layers)
     shapes = [(net.sizes[l - 1], net.sizes[l]) for l in layers]
-    got_shapes = [np.shape(a) for a in items]
+    got_shapes = [shape_of(a) for a in items]
     if len(layers) > 1 and got_shapes != shapes and got_shapes[::-1] == shapes:
         if got_shapes == [s[::-1] for s in shapes]:  # (a, b, a)-like sizes: both mistakes give these shapes
             raise Hint(f"{name}: your arrays have the shapes of the W^l transposed, which here are also the "
@@ -155,7 +155,9 @@ def check_layer_shapes(items, net: Network, name: str, layers=None) -> list:
     out = []
     for l, a in zip(layers, items):
         n0, n1 = net.sizes[l - 1], net.sizes[l]
-        shape = np.shape(a)
+        shape = shape_of(a)
+        if shape is None:
+            as_array(a, f"{name} for layer {l}", (n0, n1))  # says what it is instead
         if shape != (n0, n1):
             if shape == (n1, n0):
                 raise Hint(f"{name}: layer {l} has shape {shape} but w^{l} has shape (n_{l-1}, n_{l}) = "

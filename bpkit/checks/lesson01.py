@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ._core import as_array, compare, fresh_rng, Hint
+from ._core import Hint, as_array, compare, fresh_rng, shape_of
 from .switch import FORWARD, GRADIENTS, call_answer
 from .harness import Case, check, numeric_check
 from .common import merged, random_network
@@ -105,7 +105,7 @@ def sum_layer(sum_layer_fn):
             try:
                 compare(answer, expected, f"sum^{l} (layer {l} of {describe(net, X.shape[0])})", merged(mistakes))
             except Hint as h:
-                if np.shape(answer) == (expected.shape[1],) and expected.shape[0] > 1:
+                if shape_of(answer) == (expected.shape[1],) and expected.shape[0] > 1:
                     raise Hint(f"wrong shape: return sum^l for every example, shape (m, n_l) = {expected.shape}; "
                                "row e is example e.") from None
                 raise h

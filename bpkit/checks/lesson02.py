@@ -23,9 +23,9 @@ from ..network import Network
 from ..objective import objective
 from ..plots.surfaces import hessian, swap_hidden as swap_reference
 from ..train import train
-from ._core import as_array, compare, fresh_rng, Hint
+from ._core import Hint, as_array, compare, float_array, fresh_rng
 from .switch import call_answer
-from .harness import check
+from .harness import Case, check, numeric_check
 from .common import describe, merged
 
 __all__ = ["hessian_logreg", "swap_hidden", "counterexample"]
@@ -49,10 +49,10 @@ def _logreg_parts(net: Network, X, Y):
     return Xt, p * (1 - p), is_weight
 
 
-@check("02.1", "the Hessian of E for logistic regression (no hidden layer)", points=3)
-def hessian_logreg(hessian_fn):
+@numeric_check("02.1", "the Hessian of E for logistic regression (no hidden layer)", points=3,
+               off=HESSIAN_REFERENCE)
+def hessian_logreg(rng):
     r"""Check ``hessian_fn(net, X, Y, lam)`` -> ∂²E/∂θ_a∂θ_b, shape (P, P), θ = ``net.get_flat()``."""
-    rng = fresh_rng()
     cases = []
     for k in range(4):
         n0 = int(rng.integers(1, 5))
@@ -88,18 +88,23 @@ def hessian_logreg(hessian_fn):
         mistakes["you forgot the activation's derivative: ∂σ^L/∂sum^L = σ^L (1 − σ^L) weights each "
                  "example's x̃ x̃ᵀ."] = Xt.T @ Xt / m + lam / m * pen
         mistakes["sign error: E is a sum of convex terms, its Hessian is positive semi-definite."] = -expected
-        answer = call_answer(hessian_fn, net.copy(), X.copy(), Y.copy(), lam, off=HESSIAN_REFERENCE)
+        # a right answer is symmetric positive semi-definite; matching the reference covers that
+        yield Case((net, X, Y, lam), expected, f"the Hessian ({_describe(net, m, lam)})", merged(mistakes),
+                   form=_hessian_form(net, expected.shape[0]), rtol=1e-4, atol=1e-6)
+
+
+def _hessian_form(net: Network, P: int):
+    """02.1's form: a (P, P) matrix, θ = net.get_flat() having P entries."""
+    def form(answer):
         if answer is None:
             raise Hint("your function returned None: return the (P, P) matrix of second derivatives.")
-        P = expected.shape[0]
-        arr = np.asarray(answer, dtype=float) if not isinstance(answer, (str, bytes)) else None
+        arr = float_array(answer)
         if arr is not None and arr.shape != (P, P):
             raise Hint(f"wrong shape: the Hessian has shape {arr.shape} but θ = net.get_flat() has P = {P} "
                        f"entries ({'weights w^1_i0 and the bias b^1_0' if net.b is not None else 'the weights w^1_i0'}"
                        f"), so it should be ({P}, {P}).")
-        compare(answer, expected, f"the Hessian ({_describe(net, m, lam)})", merged(mistakes),
-                rtol=1e-4, atol=1e-6)
-    # a right answer is symmetric positive semi-definite; compare() already matched it to the reference
+        return answer
+    return form
 
 
 # ------------------------------------------------------------------------------ 02.3

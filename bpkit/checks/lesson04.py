@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import naive, scalar
 from ..backprop import gradient
-from ._core import Hint, as_array, fresh_rng
+from ._core import Hint, as_array, fresh_rng, shape_of
 from .switch import GRADIENTS, switched_off
 from .harness import Case, check, numeric_check
 from .common import random_network
@@ -101,7 +101,7 @@ def memo_layer(rng):
 def _memo_form(m: int, n_l: int, n_next: int, where: str):
     """04.1's form: ∂E/∂σ^l has shape (m, n_l); the hint for each of the usual wrong shapes."""
     def form(answer):
-        shape = np.shape(answer)
+        shape = shape_of(answer)
         if shape != (m, n_l):
             if shape == (n_l, m):
                 raise Hint(f"wrong shape {shape} {where}: rows are examples, so ∂E/∂σ^l has shape "

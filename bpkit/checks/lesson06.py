@@ -33,7 +33,7 @@ from .. import activations
 from ..backprop import gradient
 from ..network import Forward, Network
 from ..objective import CrossEntropy
-from ._core import as_array, compare, fresh_rng, Hint
+from ._core import Hint, as_array, compare, float_array, fresh_rng, shape_of
 from .switch import GRADIENTS, OBJECTIVE, StudentRaised
 from .harness import Case, check, copies, numeric_check
 from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
@@ -70,7 +70,7 @@ def copy_record(record: Forward) -> Forward:
 
 def _array(answer, name: str, shape) -> np.ndarray:
     """as_array, but also says when the answer lost the examples' axis."""
-    arr = np.asarray(answer, dtype=float) if not isinstance(answer, (str, bytes)) else None
+    arr = float_array(answer)
     if arr is not None and len(shape) == 2 and arr.shape == (shape[1],):
         raise Hint(f"wrong shape: {name} has shape {arr.shape} but should have shape {tuple(shape)}: keep one row "
                    "per example (do not sum over the examples here).")
@@ -125,7 +125,7 @@ def recursion(rng):
 def _recursion_form(net: Network, l: int, m: int, where: str, name: str):
     """06.1's form: ∂E/∂σ^l has one column per neuron of layer l, one row per example."""
     def form(answer):
-        shape = np.shape(answer)
+        shape = shape_of(answer)
         if shape == (m, net.sizes[l - 1]) and net.sizes[l - 1] != net.sizes[l]:
             raise Hint(f"{where}: your {name} has shape {shape}, one column per neuron of layer l-1: the "
                        f"weights into layer l+1, w^(l+1), connect σ^l_j to the neurons p of layer l+1.")
@@ -180,7 +180,7 @@ def activation_derivatives(rng):
 def _per_entry(name: str, shape):
     """06.2's form: one derivative per entry of sum_, not one number."""
     def form(answer):
-        if np.ndim(answer) == 0 and np.size(answer) == 1 and shape != (1, 1):
+        if shape_of(answer) == () and shape != (1, 1):
             raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
                        "not one number.")
         return as_array(answer, f"∂σ/∂sum for {name}", shape)
