@@ -113,3 +113,11 @@ def test_sklearn_contender_computes_bpkits_loss_and_gradient():
     coef_grads[0][0, 0] += 1e-6
     with pytest.raises(AssertionError, match="differs from bpkit"):
         speed.verify("sklearn", g, loss, coef_grads, intercept_grads)
+
+
+def test_grading_quick_prints_seconds_per_submission_for_both_modes(sandboxed):
+    """Does grading.py --quick grade honest lesson-06 submissions sandboxed and not, full marks in both, and
+    print seconds per submission and the sandbox's overhead?"""
+    out = run("grading.py", "--quick")
+    assert re.search(r"^sandboxed\s+[\d.]+", out, re.M) and re.search(r"^unsandboxed\s+[\d.]+", out, re.M), out
+    assert re.search(r"^sandbox overhead: [\d.]+x", out, re.M), out
