@@ -79,10 +79,9 @@ def _cases(rng, n: int = 6):
 
 
 # ------------------------------------------------------------------------------ 01.1
-@check("01.1", "sum^l_j = Σ_i w^l_ij σ^{l-1}_i + b^l_j for one layer", points=2)
-def sum_layer(sum_layer_fn):
+@numeric_check("01.1", "sum^l_j = Σ_i w^l_ij σ^{l-1}_i + b^l_j for one layer", points=2, off=REFERENCE)
+def sum_layer(rng):
     """Check ``sum_layer_fn(net, sigma_prev, l)`` -> sum^l of shape (m, n_l)."""
-    rng = fresh_rng()
     for net, X in _cases(rng):
         rec = net.forward(X)
         for l in sorted({1, net.L, int(rng.integers(1, net.L + 1))}):
@@ -99,16 +98,20 @@ def sum_layer(sum_layer_fn):
             if l >= 2 and net.W[l - 1].shape == W.shape:
                 mistakes["w^l connects layer l-1 to layer l: use net.W[l], not net.W[l-1]."] = \
                     sigma_prev @ net.W[l - 1] + (0.0 if net.b is None else net.b[l - 1])
-            answer = call_answer(sum_layer_fn, student_copy(net), sigma_prev.copy(), l, off=REFERENCE)
-            if answer is None:
-                raise Hint("your function returned None: return sum^l, an array of shape (m, n_l).")
-            try:
-                compare(answer, expected, f"sum^{l} (layer {l} of {describe(net, X.shape[0])})", merged(mistakes))
-            except Hint as h:
-                if shape_of(answer) == (expected.shape[1],) and expected.shape[0] > 1:
-                    raise Hint(f"wrong shape: return sum^l for every example, shape (m, n_l) = {expected.shape}; "
-                               "row e is example e.") from None
-                raise h
+            yield Case((net, sigma_prev, l), expected, f"sum^{l} (layer {l} of {describe(net, X.shape[0])})",
+                       merged(mistakes), form=_one_row_per_example(expected.shape))
+
+
+def _one_row_per_example(shape):
+    """01.1's form: sum^l for every example, (m, n_l); None and a single row get their own hints."""
+    def form(answer):
+        if answer is None:
+            raise Hint("your function returned None: return sum^l, an array of shape (m, n_l).")
+        if shape_of(answer) == (shape[1],) and shape[0] > 1:
+            raise Hint(f"wrong shape: return sum^l for every example, shape (m, n_l) = {shape}; "
+                       "row e is example e.")
+        return answer
+    return form
 
 
 # ------------------------------------------------------------------------------ 01.2
