@@ -13,7 +13,8 @@ test demonstrates:
 * ``None``: nbval-lax sees it fail too; it is here for ``bpkit grade``'s other defences (a timeout,
   memory, a shortcut the grader catches).
 
-Paths a cheat needs (``{victim}``, ``{gradebook}``, ``{solution}``, ``{port}``) are filled in by the test:
+Paths a cheat needs (``{victim}``, ``{gradebook}``, ``{solution}``, ``{release}``, ``{port}``) are filled in by
+the test:
 a real cheater would guess them.
 """
 from __future__ import annotations
@@ -148,6 +149,17 @@ try:
 except OSError:
     pass
 """ + _zeros(), "writes", "overwrites a classmate's submission on the grading machine"),
+    Cheat("rewrite-the-release", "06", "06.4", r"""import json, pathlib
+try:
+    release = pathlib.Path({release!r})
+    book = json.loads(release.read_text())
+    for cell in book["cells"]:
+        if cell.get("metadata", {}).get("bpkit", {}).get("role") == "check":
+            cell["source"] = "print('PASSED')"
+    release.write_text(json.dumps(book))
+except OSError:
+    pass
+""" + _zeros(), "writes", "rewrites the released notebook, whose check cells the grader restores every later submission from"),
     Cheat("detached-gradebook-writer", "06", "06.4", r"""import subprocess, sys
 code = "import pathlib, sys, time\ntime.sleep(4)\npathlib.Path(sys.argv[1]).write_text('student,total\\ncheater,999\\n')"
 subprocess.Popen([sys.executable, '-c', code, {gradebook!r}, 'bpkit-cheat-marker'], start_new_session=True,
@@ -184,9 +196,9 @@ def backprop(net, X, Y, lam):
 ]
 
 
-def build(cheat: Cheat, release: nbformat.NotebookNode, **paths) -> nbformat.NotebookNode:
-    """The release notebook with the cheat's answer cell (the first of its exercise) replaced."""
-    nb = nbformat.reads(nbformat.writes(release), as_version=4)
+def build(cheat: Cheat, released: nbformat.NotebookNode, /, **paths) -> nbformat.NotebookNode:
+    """The released notebook with the cheat's answer cell (the first of its exercise) replaced."""
+    nb = nbformat.reads(nbformat.writes(released), as_version=4)
     source = cheat.source
     for key, value in paths.items():
         source = source.replace("{" + key + "}", str(value)).replace("{" + key + "!r}", repr(str(value)))

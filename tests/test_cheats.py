@@ -91,7 +91,8 @@ def paths(tmp_path_factory, helper):
     solution.parent.mkdir()
     shutil.copy(notebook("solutions", "06"), solution)
     return {"root": root, "victim": root / "class" / "victim" / notebook("exercises", "06").name,
-            "gradebook": root / "out" / "gradebook.csv", "solution": solution, "port": helper}
+            "gradebook": root / "out" / "gradebook.csv", "solution": solution, "port": helper,
+            "release": root / "release" / notebook("exercises", "06").name}
 
 
 def write(nb, path: Path) -> Path:
@@ -175,15 +176,17 @@ def test_kill_the_grader_kills_a_naive_grader(tmp_path, paths):
 def test_writing_cheats_write_outside_their_notebook_under_a_naive_grader(tmp_path, paths):
     """Do the wiping and the detached-writer cheats change a classmate's file and the gradebook?"""
     package, profile = fresh_setting(tmp_path)
-    victim, gradebook = tmp_path / "victim.ipynb", tmp_path / "gradebook.csv"
+    victim, gradebook, release = tmp_path / "victim.ipynb", tmp_path / "gradebook.csv", tmp_path / "release.ipynb"
     shutil.copy(notebook("exercises", "06"), victim)
+    shutil.copy(notebook("exercises", "06"), release)
     gradebook.write_text("student,total\n")
-    aims = dict(paths, victim=victim, gradebook=gradebook)
+    aims = dict(paths, victim=victim, gradebook=gradebook, release=release)
     subs = [cheat_notebook(c, tmp_path / "subs", aims) for c in CHEATS if c.naive == "writes"]
     naive(subs, package, profile, tmp_path)
     time.sleep(6)
     assert json.loads(victim.read_text()) == {"cells": []}
     assert "cheater,999" in gradebook.read_text()
+    assert "print('PASSED')" in release.read_text()
 
 
 # --------------------------------------------------------------------------- bpkit grade is not
@@ -207,8 +210,8 @@ def graded(tmp_path_factory, paths):
     paths["gradebook"].parent.mkdir(parents=True, exist_ok=True)
     before = {"package": tree_digest(package), "profile": tree_digest(grading.ipython_dir()),
               "victim": paths["victim"].read_bytes(), "solution": paths["solution"].read_bytes()}
-    release = root / "release"
-    release.mkdir()
+    release = paths["release"].parent  # where the release-rewriting cheat aims
+    release.mkdir(exist_ok=True)
     for lesson in ("06", "07"):
         shutil.copy(notebook("exercises", lesson), release)
     before["release"] = tree_digest(release)
