@@ -8,7 +8,7 @@ r"""Graded checks for lesson 02: why hidden layers make E non-convex.
   E((1 − t) A + t B) > (1 − t) E(A) + t E(B), on a network with a hidden layer.
 
 Every check draws fresh hidden networks, data and λ on every run and evaluates with bpkit
-(``bpkit.objective``, ``bpkit.gradient`` through :func:`bpkit.plots.surfaces.hessian`). The
+(``bpkit.objective``, ``bpkit.gradient`` through :func:`bpkit.landscape.hessian`). The
 student's code gets copies of the network and the data; while it runs, bpkit's own Hessian
 (02.1) and neuron swap (02.2) are switched off (``bpkit.landscape.hessian`` is also
 ``bpkit.plots.surfaces.hessian``, and so on: one function, switched off wherever it is reached).
@@ -18,15 +18,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import xor
-from ..landscape import interpolate
+from ..landscape import hessian, interpolate
+from ..landscape import swap_hidden as swap_reference
 from ..network import Network
 from ..objective import objective
-from ..plots.surfaces import hessian, swap_hidden as swap_reference
 from ..train import train
 from ._core import Hint, as_array, compare, float_array, fresh_rng
-from .switch import call_answer
-from .harness import Case, check, numeric_check
 from .common import describe, merged
+from .harness import Case, check, numeric_check
+from .switch import call_answer
 
 __all__ = ["hessian_logreg", "swap_hidden", "counterexample"]
 
