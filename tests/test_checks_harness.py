@@ -2,6 +2,7 @@
 check's own bugs, and the declarative form."""
 from __future__ import annotations
 
+import functools
 import importlib
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from bpkit.checks import REGISTRY, CheckFailed, Hint
 from bpkit.checks.harness import Case, check, numeric_check
 from bpkit.checks.wire import Opaque
+from check_answers import backprop_by_own_central_differences
 
 for _lesson in range(1, 8):
     importlib.import_module(f"bpkit.checks.lesson{_lesson:02d}")
@@ -105,3 +107,27 @@ def test_the_checks_import_neither_plots_nor_widgets():
                 assert not any(part in ("plots", "widgets") for part in module.split(".")), (path.name, module)
             elif isinstance(node, ast.Import):
                 assert not any(p in ("plots", "widgets") for a in node.names for p in a.name.split(".")), path.name
+
+
+# ------------------------------------------------------------------------------ the central-difference trap
+FULL_GRADIENT_CHECKS = ("06.4", "07.2")
+
+
+@pytest.mark.parametrize("exercise", FULL_GRADIENT_CHECKS)
+@pytest.mark.parametrize("h", [1e-5, 1e-6])
+def test_central_differences_of_own_E_are_named(exercise, h):
+    """Does a gradient by central differences of the student's own E (no bpkit function called), right to the
+    tolerance on every ordinary case, fail on the hidden case where differences are inaccurate, with a hint
+    saying so?"""
+    for _ in range(3):
+        verdict = REGISTRY[exercise].judge(functools.partial(backprop_by_own_central_differences, h=h))
+        assert verdict is not None and not verdict.bug
+        assert "numerical differentiation is inaccurate" in verdict.hint and "asks for backpropagation" in verdict.hint
+
+
+@pytest.mark.parametrize("exercise", FULL_GRADIENT_CHECKS)
+@pytest.mark.parametrize("h", [1e-1, 1e-2, 1e-3, 1e-4, 1e-7, 1e-8])
+def test_central_differences_fail_for_every_step(exercise, h):
+    """Does no step h let central differences of E pass for backpropagation?"""
+    for _ in range(3):
+        assert REGISTRY[exercise].judge(functools.partial(backprop_by_own_central_differences, h=h)) is not None

@@ -3,13 +3,12 @@
 Every check draws fresh hidden cases, so each test runs several times.
 """
 from __future__ import annotations
-import functools
 
 import numpy as np
 import pytest
 
 import bpkit
-from check_answers import backprop_by_central_differences, backprop_by_own_central_differences
+from check_answers import backprop_by_central_differences
 from bpkit import activations
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson06 as checks
@@ -360,19 +359,3 @@ def test_full_backprop_reversed_layers_fail():
     """Does a list in the order L..1 fail (with the reverse-order hint when the shapes tell)?"""
     text = fails(checks.full_backprop, make_backprop("reversed"))
     assert "reverse order" in text or "not right" in text or "shape" in text, text
-
-
-@pytest.mark.parametrize("h", [1e-5, 1e-6])
-def test_full_backprop_by_central_differences_of_own_E_is_named(h):
-    """Does a gradient by central differences of the student's own E (no bpkit function called), right to the
-    tolerance on ordinary cases, fail on the hidden case where differences are inaccurate, with a hint saying so?"""
-    for _ in range(3):
-        fails(checks.full_backprop, functools.partial(backprop_by_own_central_differences, h=h),
-              "FAILED 06.4", "numerical differentiation is inaccurate", "asks for backpropagation")
-
-
-@pytest.mark.parametrize("h", [1e-1, 1e-2, 1e-3, 1e-4, 1e-7, 1e-8])
-def test_full_backprop_by_central_differences_fails_for_every_step(h):
-    """Does no step h let central differences of E pass for backprop?"""
-    for _ in range(3):
-        fails(checks.full_backprop, functools.partial(backprop_by_own_central_differences, h=h), "FAILED 06.4")

@@ -5,14 +5,13 @@ Every check runs on fresh random cases, so each right answer and each mistake is
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 
 import numpy as np
 import pytest
 
 import bpkit
-from check_answers import backprop_by_central_differences, backprop_by_own_central_differences
+from check_answers import backprop_by_central_differences
 from bpkit.checks import CheckFailed
 from bpkit.checks import lesson07 as checks
 
@@ -385,20 +384,3 @@ def test_variant_backprop_without_mistakes_is_bpkit_gradient():
                 np.testing.assert_allclose(dW[l - 1], g.W[l], rtol=1e-12, atol=1e-14)
                 if net.b is not None:
                     np.testing.assert_allclose(db[l - 1], g.b[l], rtol=1e-12, atol=1e-14)
-
-
-@pytest.mark.parametrize("h", [1e-5, 1e-6])
-def test_backprop_by_central_differences_of_own_E_is_named(h):
-    """Does a gradient by central differences of the student's own E (no bpkit function called), right to the
-    tolerance on ordinary cases, fail on the hidden case where differences are inaccurate, with a hint saying so?"""
-    for _ in range(3):
-        fails_with(checks.backprop, functools.partial(backprop_by_own_central_differences, h=h),
-                   "FAILED 07.2", "numerical differentiation is inaccurate", "asks for backpropagation")
-
-
-@pytest.mark.parametrize("h", [1e-1, 1e-2, 1e-3, 1e-4, 1e-7, 1e-8])
-def test_backprop_by_central_differences_fails_for_every_step(h):
-    """Does no step h let central differences of E pass for vectorized backprop?"""
-    for _ in range(3):
-        with pytest.raises(CheckFailed):
-            run(checks.backprop, functools.partial(backprop_by_own_central_differences, h=h))
