@@ -380,13 +380,12 @@ def test(args) -> int:
         return unavailable(asked(args), exc)
     started = time.monotonic()
     py = setup(config)
-    env = dict(os.environ, IPYTHONDIR=str(ROOT / "bpkit" / "data" / "ipython"))
     bpkit_cli = [py, "-m", "bpkit"]
     jobs = str(args.jobs)
     failed = []
-    if run(bpkit_cli + ["validate", "--jobs", jobs], env=env) != 0:
+    if run(bpkit_cli + ["validate", "--jobs", jobs]) != 0:
         failed.append("bpkit validate (lessons, solutions and exercises)")
-    code = run([py, "-m", "pytest", "-n", jobs, "--dist", "loadfile", "tests", *args.pytest_args], env=env)
+    code = run([py, "-m", "pytest", "-n", jobs, "--dist", "loadfile", "tests", *args.pytest_args])
     if code != 0:
         failed.append(f"pytest tests (exit code {code})")
     took = minutes(time.monotonic() - started)

@@ -33,8 +33,8 @@ def main(argv=None) -> int:
     if args.quick:
         args.submissions, args.rounds = 4, 1
 
-    from bpkit import grading
-    from bpkit.grading import sandbox
+    from bpkit.course import grading
+    from bpkit.course.grading import sandbox
 
     if sandbox.problem() is not None:
         print(f"no sandbox here: {sandbox.problem()}")

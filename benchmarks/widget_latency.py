@@ -1,6 +1,6 @@
 """How long does one slider move of each lesson widget keep the kernel busy? The goal is at most 100 ms.
 
-Convention the lesson authors follow: the widgets of lesson NN live in ``bpkit/widgets/lessonNN.py``, and every
+Convention the lesson authors follow: the widgets of lesson NN live in ``bpkit/show/widgets/lessonNN.py``, and every
 public function named in that module's ``__all__`` takes no required argument and returns an ``ipywidgets.Widget``.
 
 For every such widget this script builds it, walks its widget tree for sliders (Int/Float/FloatLog/range sliders,
@@ -18,7 +18,7 @@ paid for, so the numbers are not optimistic: ``plt.show()`` and ``display(figure
 The build column is the time to build the widget (what its cell costs when run); the notes column flags what breaks
 the lessons' rules: a widget that prints or warns, one that leaves figures open.
 
-Usage: ``.venv/bin/python benchmarks/widget_latency.py [--repeat 20] [--lesson 03] [--package bpkit.widgets]``.
+Usage: ``.venv/bin/python benchmarks/widget_latency.py [--repeat 20] [--lesson 03] [--package bpkit.show.widgets]``.
 It is a benchmark, not a test: it exits 0 whatever it measures (2 only for bad arguments).
 """
 
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed moves per slider (default 20)")
     parser.add_argument("--lesson", help="only this lesson, e.g. 03")
-    parser.add_argument("--package", default="bpkit.widgets", help="package holding lessonNN modules")
+    parser.add_argument("--package", default="bpkit.show.widgets", help="package holding lessonNN modules")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

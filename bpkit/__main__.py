@@ -1,6 +1,6 @@
 """``python -m bpkit``: the same as the ``bpkit`` command."""
 import sys
 
-from .cli import main
+from .course.cli import main
 
 sys.exit(main())

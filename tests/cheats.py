@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import nbformat
 
-from bpkit.checks._core import success_line
-from bpkit.checks.harness import REGISTRY
+from bpkit.course.checks._core import success_line
+from bpkit.course.checks.harness import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,11 @@ CHEATS = [
           f"print({PASSED_06_4!r}))\n" + _zeros(), "passes",
           "IPython's exception handling prints a PASSED line instead of the failure"),
     Cheat("no-reload-patch-check", "06", "06.4",
-          "import importlib\nimport bpkit.checks.lesson06 as l6\nimportlib.reload = lambda module: module\n"
+          "import importlib\nimport bpkit.course.checks.lesson06 as l6\nimportlib.reload = lambda module: module\n"
           "l6.compare = l6.not_by_differences = lambda *a, **k: None\n" + _zeros(), "passes",
           "disables importlib.reload, then patches the check's comparison"),
     Cheat("patch-core", "06", "06.4",
-          "import bpkit.checks._core as core, bpkit.checks.common as common\n"
+          "import bpkit.course.checks._core as core, bpkit.course.checks.common as common\n"
           "core.close = common.close = lambda *a, **k: True\n" + _zeros(), "passes",
           "patches the checks' shared machinery, which the guard never reloaded"),
     Cheat("frame-peek", "06", "06.4",
@@ -131,16 +131,16 @@ CHEATS = [
           "    return namespace['backprop'](net, X, Y, lam)\n", "passes",
           "reads the instructor's solved notebook from the grading machine's disk"),
     Cheat("write-the-check-module", "06", "06.4", f"""import pathlib
-import bpkit.checks.lesson06 as l6
+import bpkit.course.checks.lesson06 as l6
 fake = "\\nfull_backprop = lambda *a, **k: print(" + repr({PASSED_06_4!r}) + ")\\n"
 path = pathlib.Path(l6.__file__)
 path.write_text(path.read_text() + fake)
 """ + _zeros(), "spills",
-          "appends a fake check to bpkit/checks/lesson06.py: every later kernel, for every student, loads it"),
+          "appends a fake check to bpkit/course/checks/lesson06.py: every later kernel, for every student, loads it"),
     Cheat("ipython-startup-file", "06", "06.4", f"""import os, pathlib
 startup = pathlib.Path(os.environ['IPYTHONDIR']) / 'profile_default' / 'startup'
 startup.mkdir(parents=True, exist_ok=True)
-fake = "import bpkit.checks.lesson06 as l6\\nl6.full_backprop = lambda *a, **k: print(" + repr({PASSED_06_4!r}) + ")\\n"
+fake = "import bpkit.course.checks.lesson06 as l6\\nl6.full_backprop = lambda *a, **k: print(" + repr({PASSED_06_4!r}) + ")\\n"
 (startup / '00-cheat.py').write_text(fake)
 """ + _zeros(), "spills", "a startup file in the shared IPython profile: every later kernel runs it"),
     Cheat("wipe-another-submission", "06", "06.4", r"""import pathlib

@@ -13,7 +13,7 @@ import pytest
 def sandboxed() -> bool:
     """True where bpkit grade can make its bubblewrap sandbox. Without one, a test that needs it is skipped with
     the reason, unless ``BPKIT_REQUIRE_SANDBOX=1`` (CI), then it fails."""
-    from bpkit.grading import sandbox
+    from bpkit.course.grading import sandbox
 
     why = sandbox.problem()
     if why is None:

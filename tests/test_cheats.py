@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 import bpkit
-from bpkit import grading
+from bpkit.course import grading
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cheats import CHEATS, Cheat, build  # noqa: E402

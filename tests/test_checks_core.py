@@ -17,11 +17,11 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from bpkit.checks import _core
+from bpkit.course.checks import _core
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SETUP = "import numpy as np\nimport bpkit\nfrom bpkit.checks import lesson01 as checks"
+SETUP = "import numpy as np\nimport bpkit\nfrom bpkit.course.checks import lesson01 as checks"
 RIGHT_SUM_LAYER = ("def sum_layer(net, sigma_prev, l):\n"
                    "    return sigma_prev @ net.W[l] + (0 if net.b is None else net.b[l])")
 WRONG_SUM_LAYER = "def sum_layer(net, sigma_prev, l):\n    return sigma_prev @ net.W[l]  # no bias"
@@ -120,9 +120,9 @@ def test_a_hint_names_the_line_of_the_students_cell_that_raised(tmp_path):
 
 
 def test_trying_an_answer_outside_its_check_does_not_stop_run_all_in_report_mode(tmp_path):
-    """Does a cell that tries an unanswered function (``with bpkit.checks.trying(...)``) say "not answered
+    """Does a cell that tries an unanswered function (``with bpkit.course.checks.trying(...)``) say "not answered
     yet" and let the checks below run in report mode, and raise as before outside it?"""
-    try_cell = ("with bpkit.checks.trying('01.2'):\n"
+    try_cell = ("with bpkit.course.checks.trying('01.2'):\n"
                 "    print(sigma_layer(bpkit.Network((2, 1)), np.zeros((1, 1)), 1))")
     notebook = [SETUP, UNANSWERED_SIGMA_LAYER, try_cell, RIGHT_SUM_LAYER, "checks.sum_layer(sum_layer)"]
     reported = run_all(notebook, "report", tmp_path)
@@ -138,13 +138,13 @@ def test_trying_an_answer_outside_its_check_does_not_stop_run_all_in_report_mode
 
 def test_report_mode_outside_a_kernel_still_raises(monkeypatch):
     """In plain Python (a script, pytest) there is no cell to report into: does a failing check raise?"""
-    from bpkit.checks import lesson01
+    from bpkit.course.checks import lesson01
 
     def sum_layer(net, sigma_prev, l):
         return sigma_prev @ net.W[l]
 
     env = dict(os.environ, **{_core.MODE_VARIABLE: "report"})
-    code = ("from bpkit.checks import lesson01\n"
+    code = ("from bpkit.course.checks import lesson01\n"
             "lesson01.sum_layer(lambda net, s, l: s @ net.W[l])\n")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "CheckFailed: FAILED 01.1" in result.stderr, result.stderr

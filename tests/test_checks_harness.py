@@ -1,4 +1,4 @@
-"""The harness every check shares (bpkit.checks.harness): verdicts, the student's exceptions against the
+"""The harness every check shares (bpkit.course.checks.harness): verdicts, the student's exceptions against the
 check's own bugs, and the declarative form."""
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import importlib
 import numpy as np
 import pytest
 
-from bpkit.checks import REGISTRY, CheckFailed, Hint
-from bpkit.checks.harness import Case, check, numeric_check
-from bpkit.checks.wire import Opaque
+from bpkit.course.checks import REGISTRY, CheckFailed, Hint
+from bpkit.course.checks.harness import Case, check, numeric_check
+from bpkit.course.checks.wire import Opaque
 from check_answers import backprop_by_own_central_differences
 
 for _lesson in range(1, 8):
-    importlib.import_module(f"bpkit.checks.lesson{_lesson:02d}")
+    importlib.import_module(f"bpkit.course.checks.lesson{_lesson:02d}")
 
 WEIRD = {"None": None, "a string": "w^1_1", "a ragged list": [[1.0, 2.0], [3.0]], "a dict": {"a": 1},
          "an object that crossed no boundary": Opaque("Student"), "NaN": float("nan"),
@@ -98,9 +98,9 @@ def test_the_checks_import_neither_plots_nor_widgets():
     import ast
     from pathlib import Path
 
-    import bpkit.checks
+    import bpkit.course.checks
 
-    for path in Path(bpkit.checks.__file__).parent.glob("*.py"):
+    for path in Path(bpkit.course.checks.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 module = ("." * node.level) + (node.module or "")

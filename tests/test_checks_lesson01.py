@@ -1,11 +1,11 @@
-"""Tests of bpkit.checks.lesson01: right answers pass, typical wrong ones fail with the matching hint."""
+"""Tests of bpkit.course.checks.lesson01: right answers pass, typical wrong ones fail with the matching hint."""
 import numpy as np
 import pytest
 
 import bpkit
 from bpkit import Network
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson01 as checks
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson01 as checks
 
 REPEAT = range(4)  # fresh hidden cases every run: repeat to cover several
 
@@ -267,10 +267,10 @@ def test_incoming_outgoing_unanswered_fails():
     fails(checks.incoming_outgoing, unanswered, unanswered, hint="not answered yet")
 
 
-# ------------------------------------------------------------------ switching bpkit off (bpkit.checks.switch)
+# ------------------------------------------------------------------ switching bpkit off (bpkit.course.checks.switch)
 from bpkit import gradient as gradient_imported_early  # noqa: E402  (a name bound before any check runs)
-from bpkit.checks._core import Hint
-from bpkit.checks.switch import call_answer, switched_off, SwitchedOff  # noqa: E402
+from bpkit.course.checks._core import Hint
+from bpkit.course.checks.switch import call_answer, switched_off, SwitchedOff  # noqa: E402
 
 
 def _refuses(call) -> str:

@@ -1,11 +1,11 @@
-"""Tests of bpkit.checks.lesson02: right answers pass, typical wrong ones fail with the matching hint."""
+"""Tests of bpkit.course.checks.lesson02: right answers pass, typical wrong ones fail with the matching hint."""
 import numpy as np
 import pytest
 
 import bpkit
-import bpkit.plots.surfaces as surfaces
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson02 as checks
+import bpkit.show.plots.surfaces as surfaces
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson02 as checks
 
 REPEAT = range(3)
 
@@ -186,7 +186,7 @@ CHEAT = "this exercise asks you to compute it yourself"
      "bpkit.landscape.hessian"),
 ], ids=["landscape", "plots.surfaces"])
 def test_hessian_cannot_be_copied_from_bpkit(cheat, called):
-    """Does bpkit's own Hessian (bpkit.landscape.hessian, also reached as bpkit.plots.surfaces.hessian) fail with
+    """Does bpkit's own Hessian (bpkit.landscape.hessian, also reached as bpkit.show.plots.surfaces.hessian) fail with
     the hint that names it, while central differences of bpkit.gradient (the lesson's way) still pass?"""
     fails(checks.hessian_logreg, cheat, hint=f"you called {called}: {CHEAT}")
 
@@ -221,7 +221,7 @@ def test_swap_wrong_answers_get_their_hint(run):
         net, l, [j if k == i else i if k == j else k for k in range(net.sizes[l])]), "bpkit.landscape.permute_hidden"),
 ], ids=["landscape", "plots.surfaces", "permute"])
 def test_swap_cannot_be_copied_from_bpkit(cheat, called):
-    """Does bpkit's own swap (bpkit.landscape.swap_hidden, also bpkit.plots.surfaces.swap_hidden, or
+    """Does bpkit's own swap (bpkit.landscape.swap_hidden, also bpkit.show.plots.surfaces.swap_hidden, or
     permute_hidden) fail with the hint that names it?"""
     fails(checks.swap_hidden, cheat, hint=f"you called {called}: {CHEAT}")
     assert bpkit.landscape.swap_hidden(bpkit.Network((1, 2, 1), seed=0), 1, 0, 1).sizes == (1, 2, 1)

@@ -9,10 +9,10 @@ import pytest
 import sympy as sp
 
 import bpkit
-import bpkit.plots.chain as chain
+import bpkit.show.plots.chain as chain
 from bpkit import example
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson03 as checks
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson03 as checks
 
 REPEAT = range(4)
 
@@ -343,7 +343,7 @@ def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(m
 ], ids=["example", "plots.chain"])
 def test_central_difference_cannot_be_copied_from_bpkit(cheat, called):
     """Does bpkit's own central difference on o (example.numerical_output_partials, also reached through
-    bpkit.plots.chain) fail with the hint that names it?"""
+    bpkit.show.plots.chain) fail with the hint that names it?"""
     fails(checks.central_difference, cheat, hints=[f"you called {called}: {CHEAT}"])
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson04 as checks
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson04 as checks
 
 REPEAT = range(5)
 

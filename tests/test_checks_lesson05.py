@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import bpkit
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson05 as checks
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson05 as checks
 
 REPEAT = range(5)
 

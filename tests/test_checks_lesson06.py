@@ -10,8 +10,8 @@ import pytest
 import bpkit
 from check_answers import backprop_by_central_differences
 from bpkit import activations
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson06 as checks
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson06 as checks
 
 REPEAT = range(5)
 

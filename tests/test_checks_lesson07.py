@@ -12,8 +12,8 @@ import pytest
 
 import bpkit
 from check_answers import backprop_by_central_differences
-from bpkit.checks import CheckFailed
-from bpkit.checks import lesson07 as checks
+from bpkit.course.checks import CheckFailed
+from bpkit.course.checks import lesson07 as checks
 
 REPEAT = 5
 
@@ -368,7 +368,7 @@ def test_train_digits_unanswered_fails():
 
 def test_checks_are_registered_with_their_points():
     """Are the four exercises registered with the points the solution notebook states?"""
-    from bpkit.checks import REGISTRY
+    from bpkit.course.checks import REGISTRY
     assert {k: REGISTRY[k].points for k in ("07.1", "07.2", "07.3", "07.4")} == {
         "07.1": 1, "07.2": 3, "07.3": 1, "07.4": 2}
 

@@ -1,4 +1,4 @@
-"""Tests for the ``bpkit`` command line (bpkit.cli).
+"""Tests for the ``bpkit`` command line (bpkit.course.cli).
 
 Most commands run in-process through ``cli.main`` (argv, cwd, stdout and exit code as a user
 sees them, without paying a Python start-up per call); the installed ``bpkit`` script,
@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bpkit import cli, grading
-from bpkit import exercises as ex
+from bpkit.course import cli, grading
+from bpkit.course import exercises as ex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
 sys.path.insert(0, str(FIXTURES))
@@ -195,7 +195,7 @@ def test_grade_writes_csv_and_json_gradebooks(course: Path, run, sandboxed):
 
 def test_grade_refuses_without_a_sandbox_and_says_how_to_install_it(course: Path, run, monkeypatch):
     """With no bwrap on PATH, does grade exit 2 and say how to install it (and write no gradebook)?"""
-    from bpkit.grading import sandbox
+    from bpkit.course.grading import sandbox
 
     toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), course / "submissions" / "ana" / toy.NAME)
     monkeypatch.setattr(sandbox, "bwrap", lambda: None)
@@ -211,7 +211,7 @@ def test_grade_refuses_without_a_sandbox_and_says_how_to_install_it(course: Path
 def test_grade_unsafe_no_sandbox_warns_on_the_run_and_in_the_gradebook(course: Path, run, monkeypatch):
     """With --unsafe-no-sandbox (and no bwrap), does grade still grade, warn before and after, and mark the
     gradebook as graded without a sandbox?"""
-    from bpkit.grading import sandbox
+    from bpkit.course.grading import sandbox
 
     toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), course / "submissions" / "ana" / toy.NAME)
     monkeypatch.setattr(sandbox, "bwrap", lambda: None)

@@ -1,4 +1,4 @@
-"""Tests for bpkit.exercises: solutions -> exercises generation, markers, sync.
+"""Tests for bpkit.course.exercises: solutions -> exercises generation, markers, sync.
 
 No kernels here: every test is pure file and notebook manipulation. The toy course
 (three exercises, 91.1-91.3) is built by tests/fixtures/grading/toycourse.py.
@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_output
 
-from bpkit import exercises as ex
+from bpkit.course import exercises as ex
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
 import toycourse as toy  # noqa: E402

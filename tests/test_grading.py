@@ -1,4 +1,4 @@
-"""Tests for bpkit.grading: running notebooks, scorecards, tamper-resistant grading.
+"""Tests for bpkit.course.grading: running notebooks, scorecards, tamper-resistant grading.
 
 Kernels run the toy course of tests/fixtures/grading (exercises 91.1-91.3, worth
 2 + 3 + 1 points; checks in toychecks.py, put on the kernels' PYTHONPATH). The
@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from bpkit import grading
+from bpkit.course import grading
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
 sys.path.insert(0, str(FIXTURES))

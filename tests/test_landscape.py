@@ -4,7 +4,7 @@ import pytest
 
 import bpkit
 from bpkit import landscape
-from bpkit.plots import surfaces, training
+from bpkit.show.plots import surfaces, training
 
 
 def test_lessons_use_the_core_functions():

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from bpkit import example  # noqa: E402
-from bpkit.plots import chain  # noqa: E402
+from bpkit.show.plots import chain  # noqa: E402
 
 
 def random_case(seed, hidden="sigmoid"):

@@ -1,4 +1,4 @@
-"""Tests of bpkit.plots.diagram: the network drawn in the notes' notation."""
+"""Tests of bpkit.show.plots.diagram: the network drawn in the notes' notation."""
 import time
 
 import matplotlib
@@ -11,8 +11,8 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit import example  # noqa: E402
-from bpkit.plots import diagram  # noqa: E402
-from bpkit.plots.diagram import draw_network, set_highlight, update_network  # noqa: E402
+from bpkit.show.plots import diagram  # noqa: E402
+from bpkit.show.plots.diagram import draw_network, set_highlight, update_network  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from bpkit import Network, naive, scalar  # noqa: E402
-from bpkit.plots import growth  # noqa: E402
+from bpkit.show.plots import growth  # noqa: E402
 
 
 @pytest.mark.parametrize("sizes,m", [((2, 3, 2, 2), 1), ((3, 1, 4), 3), ((2, 2, 2, 2, 2), 2), ((4, 1), 5)])

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit.objective import CrossEntropy  # noqa: E402
-from bpkit.plots import objective as po  # noqa: E402
+from bpkit.show.plots import objective as po  # noqa: E402
 
 
 @pytest.fixture

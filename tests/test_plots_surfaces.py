@@ -1,4 +1,4 @@
-"""Tests of bpkit.plots.surfaces: Hessians, hidden-neuron permutations, segments, grids, plots."""
+"""Tests of bpkit.show.plots.surfaces: Hessians, hidden-neuron permutations, segments, grids, plots."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit import example  # noqa: E402
-from bpkit.plots import surfaces  # noqa: E402
+from bpkit.show.plots import surfaces  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

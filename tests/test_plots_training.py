@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import bpkit  # noqa: E402
-from bpkit.plots import training as tp  # noqa: E402
+from bpkit.show.plots import training as tp  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

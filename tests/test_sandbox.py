@@ -1,4 +1,4 @@
-"""The grading sandbox (bpkit.grading.sandbox): what a kernel of `bpkit grade` can and cannot do.
+"""The grading sandbox (bpkit.course.grading.sandbox): what a kernel of `bpkit grade` can and cannot do.
 
 Each test runs real cells in a real sandboxed kernel (bubblewrap) and reads what they print.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bpkit import grading
-from bpkit.grading import sandbox
+from bpkit.course import grading
+from bpkit.course.grading import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -177,7 +177,7 @@ def test_a_startup_file_in_bpkits_profile_never_reaches_a_graded_kernel(tmp_path
     bpkit grade (sandboxed, and with --unsafe-no-sandbox) still start from a fresh profile without it?"""
     import shutil
 
-    from bpkit.grading import kernel
+    from bpkit.course.grading import kernel
 
     profile = tmp_path / "ipython"
     shutil.copytree(grading.ipython_dir(), profile)

@@ -1,4 +1,4 @@
-"""Tests of bpkit.widgets.lesson01: the forward-pass widget."""
+"""Tests of bpkit.show.widgets.lesson01: the forward-pass widget."""
 import time
 
 import matplotlib
@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit import example  # noqa: E402
-from bpkit.widgets import lesson01  # noqa: E402
+from bpkit.show.widgets import lesson01  # noqa: E402
 
 
 def test_every_public_function_builds_a_widget_without_arguments():

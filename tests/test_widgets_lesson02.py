@@ -1,4 +1,4 @@
-"""Tests of bpkit.widgets.lesson02: the segment between two minima."""
+"""Tests of bpkit.show.widgets.lesson02: the segment between two minima."""
 import time
 
 import matplotlib
@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
-from bpkit.plots import surfaces  # noqa: E402
-from bpkit.widgets import lesson02  # noqa: E402
+from bpkit.show.plots import surfaces  # noqa: E402
+from bpkit.show.widgets import lesson02  # noqa: E402
 
 
 def test_every_public_function_builds_a_widget_without_arguments():

@@ -8,8 +8,8 @@ import ipywidgets as W
 import pytest
 
 from bpkit import example
-from bpkit.plots import chain
-from bpkit.widgets import lesson03
+from bpkit.show.plots import chain
+from bpkit.show.widgets import lesson03
 
 
 @pytest.mark.parametrize("name", lesson03.__all__)

@@ -8,7 +8,7 @@ import ipywidgets as W
 import pytest
 
 from bpkit import naive, scalar
-from bpkit.widgets import lesson04
+from bpkit.show.widgets import lesson04
 
 
 @pytest.mark.parametrize("name", lesson04.__all__)

@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
-from bpkit.plots import objective as po  # noqa: E402
-from bpkit.widgets import lesson05 as w5  # noqa: E402
+from bpkit.show.plots import objective as po  # noqa: E402
+from bpkit.show.widgets import lesson05 as w5  # noqa: E402
 
 FAST_LAMS = (0.0, 1.0)  # two quick trainings, so the λ widget builds fast in tests
 

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit.scalar import Step  # noqa: E402
-from bpkit.widgets import lesson06 as w6  # noqa: E402
+from bpkit.show.widgets import lesson06 as w6  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import bpkit
-from bpkit.plots import training as tp
-from bpkit.widgets import lesson07 as w7
+from bpkit.show.plots import training as tp
+from bpkit.show.widgets import lesson07 as w7
 
 #: the course's goal for the kernel time of one slider update
 BUDGET = 0.100

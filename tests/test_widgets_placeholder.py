@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bpkit.widgets import LessonWidget
+from bpkit.show.widgets import LessonWidget
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = [f"bpkit.widgets.{p.stem}" for p in sorted((ROOT / "bpkit" / "widgets").glob("lesson*.py"))]
+MODULES = [f"bpkit.show.widgets.{p.stem}" for p in sorted((ROOT / "bpkit" / "widgets").glob("lesson*.py"))]
 VIEW = "application/vnd.jupyter.widget-view+json"
 
 

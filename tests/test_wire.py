@@ -1,4 +1,4 @@
-"""The wire format of the sandbox boundary (bpkit.checks.wire) and the grader's static look (bpkit.grading.static)."""
+"""The wire format of the sandbox boundary (bpkit.course.checks.wire) and the grader's static look (bpkit.course.grading.static)."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,9 @@ import sympy as sp
 
 import bpkit
 from bpkit import example
-from bpkit.checks import wire
-from bpkit.checks.serve import reply_to
-from bpkit.grading import static
+from bpkit.course.checks import wire
+from bpkit.course.checks.serve import reply_to
+from bpkit.course.grading import static
 
 
 def same(a, b) -> bool:

@@ -1,0 +1,364 @@
+r"""Graded checks for lesson 06: the backpropagation equations.
+
+.. math::
+
+    \frac{\partial E}{\partial w^l_{ij}} = \frac{\partial E}{\partial σ^l_j}
+        \frac{\partial σ^l_j}{\partial \text{sum}^l_j}\frac{\partial \text{sum}^l_j}{\partial w^l_{ij}}
+        + \frac{λ}{m} w^l_{ij}
+
+* 06.1 ``dE_dsigma(net, record, dE_dsigma_next, l)``: the recursion for ∂E/∂σ^l_j over the
+  neurons p of layer l+1 (first factor);
+* 06.2 ``dsigma_dsum(name, sum_)``: ∂σ/∂sum for sigmoid, tanh and relu (second factor);
+* 06.3 ``dE_dW_layer(record, delta, l)``: ∂E/∂w^l_ij from δ^l_j = ∂E/∂sum^l_j and
+  ∂sum^l_j/∂w^l_ij = σ^{l-1}_i (third factor);
+* 06.4 ``backprop(net, X, Y, lam)``: full backpropagation for any depth, returning
+  (dW, db) = ([∂E/∂W^1, ..., ∂E/∂W^L], [∂E/∂b^1, ..., ∂E/∂b^L] or None).
+
+Hidden cases are fresh on every run (depth, widths, activation, λ, biases or not) and
+compared against :func:`bpkit.gradient`. Wrong values for the common mistakes are computed
+by :func:`variant`, bpkit's backward pass with one mistake switched on.
+
+While the student's code runs, the bpkit functions that would answer the exercise outright
+are switched off (:func:`bpkit.course.checks.switch.switched_off`, see :data:`OFF`): bpkit's gradients
+(06.1, 06.3, 06.4; for 06.4 also E, whose central differences would pass as a gradient), and
+for 06.2 the activations' own derivatives, however they are reached (``activations.get(name)``,
+``activations.sigmoid``, ``net.hidden``: one function object each). 06.1 and 06.4 may still
+use ``net.activation(l).derivative``: that factor is 06.2's exercise, not theirs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpkit import activations
+from bpkit.backprop import gradient
+from bpkit.network import Forward, Network
+from bpkit.objective import CrossEntropy
+from ._core import Hint, as_array, compare, float_array, fresh_rng, shape_of
+from .switch import GRADIENTS, OBJECTIVE, StudentRaised
+from .harness import Case, check, copies, numeric_check
+from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
+                     not_by_differences, random_data, random_network)
+from .lesson05 import describe
+
+__all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop"]
+
+#: ∂σ/∂sum of every activation, as a function of sum and of σ
+DERIVATIVES = tuple(f"bpkit.activations.{name}.{which}" for name in ("sigmoid", "tanh", "relu")
+                    for which in ("derivative", "derivative_from_value"))
+#: what would answer each exercise outright
+OFF = {"06.1": GRADIENTS, "06.2": DERIVATIVES, "06.3": GRADIENTS, "06.4": (*GRADIENTS, *OBJECTIVE)}
+
+
+def _run(f, *args, where: str = "", off=()):
+    """Call the student's code (with ``off`` switched off); a shape error inside it becomes a hint
+    about the notation's shapes."""
+    try:
+        return call_quietly(f, *args, off=off)
+    except StudentRaised as e:
+        text = e.evalue
+        if e.ename == "ValueError" and "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
+            raise Hint(f"{where}: your code raised a shape error ({text.strip()}). W^l has shape (n_(l-1), n_l): "
+                       "row i is a neuron of layer l-1, column j one of layer l; did you swap i and j "
+                       "(transpose a W), or use σ^l where σ^(l-1) belongs?") from None
+        raise
+
+
+def copy_record(record: Forward) -> Forward:
+    """An independent copy of a forward record (and of its network)."""
+    return Forward(record.net.copy(), record.sums.copy(), record.sigmas.copy())
+
+
+def _array(answer, name: str, shape) -> np.ndarray:
+    """as_array, but also says when the answer lost the examples' axis."""
+    arr = float_array(answer)
+    if arr is not None and len(shape) == 2 and arr.shape == (shape[1],):
+        raise Hint(f"wrong shape: {name} has shape {arr.shape} but should have shape {tuple(shape)}: keep one row "
+                   "per example (do not sum over the examples here).")
+    return as_array(answer, name, shape)
+
+
+# ------------------------------------------------------------------------------ 06.1
+def _caller(exercise: str):
+    """``call`` for :func:`numeric_check`: :func:`_run` on copies of the case's arguments."""
+    return lambda f, case: _run(f, *copies(case.args), where=case.where, off=OFF[exercise])
+
+
+@numeric_check("06.1", "the recursion ∂E/∂σ^l_j = Σ_p ∂E/∂σ^(l+1)_p · ∂σ^(l+1)_p/∂sum^(l+1)_p · w^(l+1)_jp",
+               points=2, call=_caller("06.1"))
+def recursion(rng):
+    r"""``dE_dsigma(net, record, dE_dsigma_next, l)`` -> ∂E/∂σ^l, shape (m, n_l), from ∂E/∂σ^{l+1} (m, n_{l+1})."""
+    n = int(rng.integers(2, 5))  # a square case first: a transposed w^{l+1} has the right shape
+    nets = [Network((n, n, n, 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=bool(rng.integers(0, 2)),
+                    seed=int(rng.integers(2**31)))]
+    nets += [random_network(rng, L=int(rng.integers(2, 5))) for _ in range(2)]
+    for k, net in enumerate(nets):
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        l = 1 if k == 0 else int(rng.integers(1, net.L))
+        g = gradient(net, X, Y)
+        record = g.extras["record"]
+        nxt = (CrossEntropy.dE_dsigma(record.sigmas[net.L], Y) if l + 1 == net.L
+               else g.extras["dE_dsigma"][l + 1])
+        act_next, act = net.activation(l + 1), net.activation(l)
+        dg_next = act_next.derivative(record.sums[l + 1])
+        W = net.W[l + 1]
+        expected = (nxt * dg_next) @ W.T
+        where = f"{describe(net, m)}, l = {l}"
+        name = f"∂E/∂σ^{l}"
+        mistakes = {
+            f"{where}: you forgot the activation derivative ∂σ^(l+1)_p/∂sum^(l+1)_p (of layer l+1).": nxt @ W.T,
+            f"{where}: you evaluated the activation derivative at σ^(l+1)_p; ∂σ^(l+1)_p/∂sum^(l+1)_p is g' "
+            "at sum^(l+1)_p.": (nxt * act_next.derivative(record.sigmas[l + 1])) @ W.T,
+            f"{where}: you multiplied by ∂σ^l_j/∂sum^l_j too: that is ∂E/∂sum^l_j, one factor further than "
+            "∂E/∂σ^l_j.": expected * act.derivative(record.sums[l]),
+            f"{where}: sign error.": -expected,
+        }
+        if W.shape[0] == W.shape[1]:
+            mistakes[f"{where}: you swapped i and j (transposed W^(l+1)): ∂sum^(l+1)_p/∂σ^l_j = w^(l+1)_jp, "
+                     "row j, column p."] = (nxt * dg_next) @ W
+            mistakes[f"{where}: you used the activation derivative of layer l (at sum^l) where the one of "
+                     "layer l+1 (at sum^(l+1)_p) belongs."] = (nxt * act.derivative(record.sums[l])) @ W.T
+        yield Case((net, record, nxt, l), expected, name, mistakes, where=where,
+                   form=_recursion_form(net, l, m, where, name))
+
+
+def _recursion_form(net: Network, l: int, m: int, where: str, name: str):
+    """06.1's form: ∂E/∂σ^l has one column per neuron of layer l, one row per example."""
+    def form(answer):
+        shape = shape_of(answer)
+        if shape == (m, net.sizes[l - 1]) and net.sizes[l - 1] != net.sizes[l]:
+            raise Hint(f"{where}: your {name} has shape {shape}, one column per neuron of layer l-1: the "
+                       f"weights into layer l+1, w^(l+1), connect σ^l_j to the neurons p of layer l+1.")
+        return _array(answer, name, (m, net.sizes[l]))
+    return form
+
+
+# ------------------------------------------------------------------------------ 06.2
+def _sig(s):
+    return activations.sigmoid.value(s)
+
+
+@numeric_check("06.2", "∂σ^l_j/∂sum^l_j for sigmoid, tanh and relu", points=2, off=OFF["06.2"])
+def activation_derivatives(rng):
+    r"""``dsigma_dsum(name, sum_)`` -> ∂σ/∂sum at every entry of ``sum_`` for name in sigmoid, tanh, relu."""
+    for name in rng.permutation(["sigmoid", "tanh", "relu"]):
+        name = str(name)
+        g = activations.get(name)
+        shape = (int(rng.integers(2, 7)), int(rng.integers(1, 5)))
+        S = rng.normal(0, 2.5, size=shape)
+        S[S == 0] = 0.5  # relu has no derivative at 0
+        # both signs in every case, so that a relu answer that ignores the sign cannot pass by luck
+        S.flat[0] = -abs(S.flat[0]) - 0.1
+        S.flat[-1] = abs(S.flat[-1]) + 0.1
+        expected = g.derivative(S)
+        value = g.value(S)
+        mistakes = {
+            f"for {name}: that is the activation's value σ = g(sum), not its derivative ∂σ/∂sum.": value,
+            f"for {name}: sign error.": -expected,
+        }
+        if name == "sigmoid":
+            mistakes.update({
+                "for sigmoid: you applied σ(1 - σ) to sum itself: σ(1 - σ) needs σ = g(sum) first.": S * (1 - S),
+                "for sigmoid: that is tanh's derivative; the sigmoid's is σ(1 - σ).": 1 - value ** 2,
+                "for sigmoid: you dropped a factor: ∂σ/∂sum = σ (1 - σ).": 1 - value,
+            })
+        elif name == "tanh":
+            mistakes.update({
+                "for tanh: you applied 1 - σ² to sum itself: it needs σ = tanh(sum) first.": 1 - S ** 2,
+                "for tanh: you forgot the square: ∂σ/∂sum = 1 - tanh²(sum).": 1 - value,
+                "for tanh: that is the sigmoid's form σ(1 - σ); tanh's is 1 - σ².": value * (1 - value),
+                "for tanh: that is the derivative of the sigmoid, not of tanh.": _sig(S) * (1 - _sig(S)),
+            })
+        else:
+            mistakes.update({
+                "for relu: ∂σ/∂sum is 0 where sum <= 0 (relu is flat there), not 1 everywhere.": np.ones(shape),
+                "for relu: the derivative is 1 where sum > 0, 0 elsewhere: a step, not sum itself.": S,
+            })
+        yield Case((name, S), expected, f"∂σ/∂sum for {name}", mistakes, form=_per_entry(name, shape))
+
+
+def _per_entry(name: str, shape):
+    """06.2's form: one derivative per entry of sum_, not one number."""
+    def form(answer):
+        if shape_of(answer) == () and shape != (1, 1):
+            raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
+                       "not one number.")
+        return as_array(answer, f"∂σ/∂sum for {name}", shape)
+    return form
+
+
+# ------------------------------------------------------------------------------ 06.3
+@numeric_check("06.3", "∂E/∂w^l_ij = δ^l_j · ∂sum^l_j/∂w^l_ij, with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i", points=2,
+               call=_caller("06.3"))
+def weight_factor(rng):
+    r"""``dE_dW_layer(record, delta, l)`` -> ∂E/∂W^l (n_{l-1}, n_l) from δ^l = ∂E/∂sum^l (m, n_l)."""
+    n = int(rng.integers(2, 5))  # square layers first: transposed or shifted answers have the right shape
+    # (sigmoid or tanh: a dead relu layer would make every answer zero)
+    nets = [Network((n, n, n), hidden=str(rng.choice(["sigmoid", "tanh"])),
+                    bias=bool(rng.integers(0, 2)), seed=int(rng.integers(2**31)))]
+    nets += [random_network(rng, L=int(rng.integers(2, 5))) for _ in range(2)]
+    for k, net in enumerate(nets):
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        l = int(rng.integers(2, net.L + 1)) if k == 0 else int(rng.integers(1, net.L + 1))
+        g = gradient(net, X, Y)
+        record = g.extras["record"]
+        delta = g.extras["delta"][l]
+        prev = record.sigmas[l - 1]
+        expected = prev.T @ delta
+        where = f"{describe(net, m)}, l = {l}"
+        mistakes = {
+            f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): do not divide by m again.":
+                expected / m,
+            f"{where}: δ^l_j already includes ∂σ^l_j/∂sum^l_j: you multiplied by it twice.":
+                prev.T @ (delta * net.activation(l).derivative(record.sums[l])),
+            f"{where}: sign error.": -expected,
+        }
+        if l >= 2:
+            mistakes[f"{where}: ∂sum^l_j/∂w^l_ij is σ^(l-1)_i, the neuron's value, not its input "
+                     "sum^(l-1)_i."] = record.sums[l - 1].T @ delta
+        if net.sizes[l - 1] == net.sizes[l]:
+            mistakes[f"{where}: you used σ^l instead of σ^(l-1): w^l_ij multiplies σ^(l-1)_i, the neuron the "
+                     "weight comes from."] = record.sigmas[l].T @ delta
+            mistakes[f"{where}: you swapped i and j (transposed): entry [i, j] is ∂E/∂w^l_ij, i in layer "
+                     "l-1."] = expected.T
+        yield Case((record, delta, l), expected, f"∂E/∂W^{l}", mistakes, where=where,
+                   form=lambda answer: check_layer_shapes([answer], net, f"{where}: ∂E/∂W^{l}", layers=[l])[0])
+
+
+# ------------------------------------------------------------------------------ 06.4
+def variant(net: Network, X, Y, lam: float, *, dg: str = "sum", one_over_m: bool = True,
+            delta_sign: float = 1.0, penalty_factor: float = 1.0, penalize_bias: bool = False,
+            sigma_l: bool = False):
+    """bpkit's backward pass with one mistake switched on; returns (dW list, db list or None).
+
+    ``dg``: "sum" (right), "none" (forgot ∂σ/∂sum in hidden layers), "sigma" (g' evaluated at σ);
+    ``one_over_m=False`` drops the 1/m of δ^L (and of the penalty); ``delta_sign=-1`` uses y - σ^L;
+    ``penalty_factor`` scales λ/m·w; ``penalize_bias`` adds λ/m·b; ``sigma_l`` uses σ^l for σ^{l-1}
+    (only meaningful where n_{l-1} = n_l).
+    """
+    m = X.shape[0]
+    record = net.forward(X)
+    L = net.L
+    delta = delta_sign * (record.sigmas[L] - Y) / (m if one_over_m else 1)
+    dW, db = [None] * L, [None] * L
+    for l in range(L, 0, -1):
+        src = record.sigmas[l] if (sigma_l and net.sizes[l] == net.sizes[l - 1]) else record.sigmas[l - 1]
+        dW[l - 1] = src.T @ delta
+        db[l - 1] = delta.sum(axis=0)
+        if l > 1:
+            back = delta @ net.W[l].T
+            act = net.activation(l - 1)
+            if dg == "sum":
+                back = back * act.derivative(record.sums[l - 1])
+            elif dg == "sigma":
+                back = back * act.derivative(record.sigmas[l - 1])
+            delta = back
+    scale = lam / (m if one_over_m else 1) * penalty_factor
+    for l in range(1, L + 1):
+        dW[l - 1] = dW[l - 1] + scale * net.W[l]
+        if penalize_bias and net.b is not None:
+            db[l - 1] = db[l - 1] + scale * net.b[l]
+    return dW, (db if net.b is not None else None)
+
+
+def _unpack(answer, net: Network):
+    """The student's (dW, db), with hints for the common shapes of a wrong return value."""
+    name = "backprop(net, X, Y, lam)"
+    if (isinstance(answer, (list, tuple)) and len(answer) > 0
+            and isinstance(answer[0], np.ndarray) and np.ndim(answer[0]) == 2):
+        raise Hint(f"{name} should return a pair (dW, db): a list of ∂E/∂W^l and a list of ∂E/∂b^l (or None "
+                   "without biases); you returned one list of arrays.")
+    try:
+        dW, db = answer
+    except (TypeError, ValueError):
+        raise Hint(f"{name} should return a pair (dW, db), got {type(answer).__name__}.") from None
+    return dW, db
+
+
+@check("06.4", "backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer", points=4)
+def full_backprop(backprop):
+    r"""``backprop(net, X, Y, lam)`` -> (dW, db): [∂E/∂W^1..∂E/∂W^L], [∂E/∂b^1..∂E/∂b^L] or None."""
+    rng = fresh_rng()
+    n = int(rng.integers(2, 5))  # square layers first: transposed or shifted answers have the right shape
+    nets = [Network((n, n, n, n), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True,
+                    seed=int(rng.integers(2**31))),
+            random_network(rng, L=int(rng.integers(3, 5)), bias=True),
+            random_network(rng, L=int(rng.integers(2, 4)), bias=False),
+            random_network(rng)]
+    trap = central_difference_trap(rng)  # last: central differences of E are measurably off there
+    nets.append(trap[0])
+    for net in nets:
+        if net is trap[0]:
+            _, X, Y, lam = trap
+        else:
+            if net.b is not None:
+                for l in net.b.layers():
+                    net.b[l] = rng.uniform(-1, 1, net.sizes[l])
+            X, Y = random_data(rng, net)
+            lam = float(rng.uniform(0.3, 2.0))
+        m = X.shape[0]
+        where = describe(net, m, lam)
+        ref = gradient(net, X, Y, lam)
+        answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where, off=OFF["06.4"])
+        dW, db = _unpack(answer, net)
+        dW = check_layer_shapes(answer_layers(dW, net.L, "dW"), net, f"{where}: dW")
+        if net.b is None:
+            if db is not None:
+                raise Hint(f"{where}: this network has no biases (net.b is None): return db = None.")
+            got, expected = flat(dW), flat(list(ref.W))
+        else:
+            if db is None:
+                raise Hint(f"{where}: this network has biases: return db, one vector ∂E/∂b^l per layer.")
+            db = answer_layers(db, net.L, "db")
+            db = [_array(b, f"∂E/∂b^{l}", (net.sizes[l],)) for l, b in zip(range(1, net.L + 1), db)]
+            got, expected = flat(dW + db), flat(list(ref.W) + list(ref.b))
+
+        def pack(dWv, dbv):
+            return flat(list(dWv) + (list(dbv) if net.b is not None else []))
+
+        mistakes = {
+            f"{where}: you forgot the λ/m·w^l_ij term: the penalty's own derivative, which the notes' "
+            "product of three factors leaves out.": pack(*variant(net, X, Y, 0.0)),
+            f"{where}: you forgot the activation derivative ∂σ^l_j/∂sum^l_j in the hidden layers.":
+                pack(*variant(net, X, Y, lam, dg="none")),
+            f"{where}: you evaluated the activation derivative at σ^l_j; ∂σ^l_j/∂sum^l_j is g' at sum^l_j.":
+                pack(*variant(net, X, Y, lam, dg="sigma")),
+            f"{where}: you forgot 1/m: δ^L = (σ^L - y)/m and the penalty's derivative is λ/m·w^l_ij.":
+                pack(*variant(net, X, Y, lam, one_over_m=False)),
+            f"{where}: sign error: δ^L = (σ^L - y)/m, not (y - σ^L)/m.":
+                pack(*variant(net, X, Y, lam, delta_sign=-1.0)),
+            f"{where}: sign error: that is -∂E/∂w, the direction of steepest descent, not the gradient.":
+                -expected,
+            f"{where}: the penalty's derivative is λ/m·w^l_ij (the 2 of the square cancels the 1/2), "
+            "not λ/2m·w^l_ij.": pack(*variant(net, X, Y, lam, penalty_factor=0.5)),
+        }
+        if net.b is not None:
+            mistakes[f"{where}: you penalized the biases: the penalty covers the weights w^l_ij only, so "
+                     "∂E/∂b^l_j has no λ term."] = pack(*variant(net, X, Y, lam, penalize_bias=True))
+        if any(net.sizes[l] == net.sizes[l - 1] for l in range(1, net.L + 1)):
+            mistakes[f"{where}: you used σ^l instead of σ^(l-1): ∂sum^l_j/∂w^l_ij = σ^(l-1)_i, the neuron "
+                     "the weight comes from."] = pack(*variant(net, X, Y, lam, sigma_l=True))
+        if all(w.shape[0] == w.shape[1] for w in net.W):
+            tW, tb = variant(net, X, Y, lam)
+            mistakes[f"{where}: you swapped i and j (transposed W^l): entry [i, j] of ∂E/∂W^l is "
+                     "∂E/∂w^l_ij, i in layer l-1, j in layer l."] = pack([w.T for w in tW], tb)
+            mistakes[f"{where}: you swapped i and j (transposed W^l) when going back through the "
+                     "weights: ∂E/∂σ^(l-1)_i sums δ^l_p · w^l_ip over p."] = pack(*_transposed_backward(net, X, Y, lam))
+        if net is trap[0]:
+            not_by_differences(got, expected, where)
+        compare(got, expected, "∂E/∂w", mistakes)
+
+
+def _transposed_backward(net: Network, X, Y, lam: float):
+    """The backward pass through W^l instead of (W^l)ᵀ (square layers only): (dW, db or None)."""
+    m = X.shape[0]
+    record = net.forward(X)
+    delta = (record.sigmas[net.L] - Y) / m
+    dW, db = [None] * net.L, [None] * net.L
+    for l in range(net.L, 0, -1):
+        dW[l - 1] = record.sigmas[l - 1].T @ delta + lam / m * net.W[l]
+        db[l - 1] = delta.sum(axis=0)
+        if l > 1:
+            delta = (delta @ net.W[l]) * net.activation(l - 1).derivative(record.sums[l - 1])
+    return dW, (db if net.b is not None else None)

@@ -1,0 +1,465 @@
+r"""Graded checks for lesson 07: vectorized backpropagation and training on the digits.
+
+* 07.1 :func:`output_delta`: δ^L = ∂E/∂sum^L for a whole batch, as a matrix (m, n_L).
+* 07.2 :func:`backprop`: ∂E/∂W^l and ∂E/∂b^l for every layer, as matrix products.
+* 07.3 :func:`gradient_descent_step`: one step w ← w − η ∂E/∂w for every layer, in place.
+* 07.4 :func:`train_digits`: a network trained on the digits reaching test accuracy ≥ 0.95.
+
+Each check runs the student's answer on hidden randomized cases (fresh seeds: random depths,
+widths, activations, λ, biases, batch sizes) and compares with bpkit's reference
+(:func:`bpkit.gradient`, :meth:`bpkit.CrossEntropy.delta`). On a mismatch it recomputes the
+common mistakes on the same case (forgot λ/m·w, transposed W, σ^l for σ^{l-1}, no activation
+derivative, no 1/m, sign error, penalized biases, ...) and names the one the answer matches.
+The student's function always receives copies, so mutating its inputs cannot fool a check.
+While it runs, the bpkit functions that would answer the exercise outright are switched off
+(:func:`bpkit.course.checks.switch.switched_off`, see :data:`OFF`): ``CrossEntropy.delta`` and the
+gradients for 07.1, the gradients and E for 07.2 (central differences of E would pass as a
+gradient), ``bpkit.train`` for 07.3 (one epoch of "gd" is one step). 07.3 may call
+``bpkit.gradient``, and 07.4 ``bpkit.train``: that is what they are about.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import bpkit
+from bpkit.objective import CrossEntropy
+
+from ._core import Hint, as_array, close, fresh_rng
+from .switch import GRADIENTS, OBJECTIVE, call_answer, StudentRaised
+from .harness import Case, check, numeric_check
+from .common import central_difference_trap, not_by_differences, random_network
+
+__all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+#: what would answer each exercise outright
+OFF = {"07.1": ("bpkit.CrossEntropy.delta", *GRADIENTS), "07.2": (*GRADIENTS, *OBJECTIVE),
+       "07.3": ("bpkit.train",)}
+RTOL, ATOL = 1e-6, 1e-9
+
+
+# ----------------------------------------------------------------------------- hidden cases
+def _random_net(rng, sizes, hidden=None, bias=None):
+    """A network with random Glorot weights, random (nonzero) biases and a random activation."""
+    return random_network(rng, bias=bias, hidden=hidden, sizes=sizes, biases="normal")
+
+
+def _random_batch(rng, net, m):
+    X = rng.normal(0.0, 1.0, size=(m, net.sizes[0]))
+    nL = net.sizes[-1]
+    if nL > 1 and rng.random() < 0.5:
+        Y = bpkit.data.one_hot(rng.integers(0, nL, size=m), nL)
+    else:
+        Y = rng.uniform(0.0, 1.0, size=(m, nL)).round(2)
+    return X, Y
+
+
+def _backprop_cases(rng):
+    """Three hidden cases: all layers of one width (so σ^l-for-σ^{l-1} and transposition
+    mistakes give wrong numbers, not just wrong shapes), then two of random depth, widths
+    and activation."""
+    cases = []
+    n = int(rng.integers(2, 5))
+    L = int(rng.integers(2, 4))
+    m = int(rng.integers(3, 7))
+    m = m + 1 if m == n else m
+    # sigmoid or tanh: a relu layer of 2-4 neurons can be dead on every example, and then
+    # most mistakes give the right numbers
+    net = _random_net(rng, [n] * (L + 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True)
+    cases.append((net, *_random_batch(rng, net, m), float(rng.uniform(0.3, 2.0))))
+    for depth in (int(rng.integers(1, 5)), int(rng.integers(2, 5))):
+        sizes = [int(k) for k in rng.integers(1, 6, size=depth + 1)]
+        net = _random_net(rng, sizes)
+        lam = 0.0 if rng.random() < 0.2 else float(rng.uniform(0.1, 3.0))
+        cases.append((net, *_random_batch(rng, net, int(rng.integers(2, 8))), lam))
+    return cases
+
+
+# ----------------------------------------------------------------------------- 07.1
+@numeric_check("07.1", "the output layer's δ^L = ∂E/∂sum^L for a batch", points=1, off=OFF["07.1"])
+def output_delta(rng):
+    """``answer(sigma_L, Y)`` must return δ^L, shape (m, n_L): δ^L_{ek} = ∂E/∂sum^L_k on example e."""
+    for k in range(3):
+        m = int(rng.integers(3, 10))
+        # the first case has n_L >= 2 outputs (with n_L = 1, dividing by m·n_L is dividing by m, and
+        # that mistake would pass), and never n_L = m (a transposed δ^L would have the right shape)
+        nL = int(rng.integers(2 if k == 0 else 1, 7))
+        if nL == m:
+            nL += 1
+        sigma_L = rng.uniform(0.02, 0.98, size=(m, nL))
+        if nL > 1 and rng.random() < 0.5:
+            Y = bpkit.data.one_hot(rng.integers(0, nL, size=m), nL)
+        else:
+            Y = rng.uniform(0.0, 1.0, size=(m, nL)).round(2)
+        expected = CrossEntropy.delta(sigma_L, Y)
+        diff = sigma_L - Y
+        yield Case((sigma_L, Y), expected, "δ^L", {
+            "you forgot 1/m: E is a mean over the m examples, so every ∂E/∂sum^L_k carries a factor 1/m.": diff,
+            "sign error: check the order of σ^L_k and y_k (E falls when σ^L_k moves towards y_k).": -diff / m,
+            "sign error (check the order of σ^L_k and y_k), and you forgot 1/m.": -diff,
+            "you divided by m·n_L: E averages over the m examples (rows) only and sums over the outputs k.":
+                diff / (m * nL),
+            "you stopped at ∂E/∂σ^L_k: δ^L_k = ∂E/∂sum^L_k also has the factor ∂σ^L_k/∂sum^L_k = σ^L_k(1 − σ^L_k), "
+            "and the product simplifies.": CrossEntropy.dE_dsigma(sigma_L, Y),
+            "you multiplied by ∂σ^L_k/∂sum^L_k = σ^L_k(1 − σ^L_k) once too often: the simplified product "
+            "already contains it.": diff / m * sigma_L * (1 - sigma_L),
+        }, form=lambda result: _delta_form(result, expected.shape), rtol=RTOL, atol=ATOL)
+
+
+def _delta_form(result, shape) -> np.ndarray:
+    """δ^L as an (m, n_L) array, or the hint for a wrong form (None, transposed, another shape)."""
+    if result is None:
+        raise Hint("your function returned None: return the matrix δ^L.")
+    arr = as_array(result, "δ^L")
+    if arr.shape == shape[::-1]:
+        raise Hint(f"wrong shape: δ^L has shape {arr.shape} = (n_L, m) but rows are examples: it should have "
+                   f"shape (m, n_L) = {shape}, one row per example e, one column per output neuron k.")
+    if arr.shape != shape:
+        raise Hint(f"wrong shape: δ^L has shape {arr.shape} but should have shape (m, n_L) = {shape}: "
+                   "one row per example e, one column per output neuron k.")
+    return arr
+
+
+# ----------------------------------------------------------------------------- 07.2
+def _variant_backprop(net, X, Y, lam, *, forgot_lam=False, lam_scale=None, penalize_bias=False,
+                      no_m=False, no_m_penalty=False, sign=False, no_derivative=False,
+                      derivative_of_sigma=False, derivative_from_sum=False, sigma_l=False,
+                      transposed_recursion=False, transposed_dW=False, double_output_derivative=False):
+    """Vectorized backprop with one deliberate mistake switched on (all off: the right answer).
+
+    Used only to recognise a student's mistake; the right answer is :func:`bpkit.gradient`.
+    Returns (dW, db) as lists over l = 1..L, or None when the mistake is impossible on this
+    network (a transposition that does not fit the shapes).
+    """
+    m = X.shape[0]
+    L = net.L
+    rec = net.forward(X)
+    sigma_L = rec.sigmas[L]
+    delta = (sigma_L - Y) if no_m else (sigma_L - Y) / m
+    if sign:
+        delta = -delta
+    if double_output_derivative:
+        delta = delta * sigma_L * (1 - sigma_L)
+    dW, db = [None] * L, [None] * L
+    for l in range(L, 0, -1):
+        left = rec.sigmas[l] if sigma_l else rec.sigmas[l - 1]
+        if left.shape[1] != rec.sigmas[l - 1].shape[1]:
+            return None
+        dW[l - 1] = delta.T @ left if transposed_dW else left.T @ delta
+        if dW[l - 1].shape != net.W[l].shape:
+            return None
+        db[l - 1] = delta.sum(axis=0)
+        if l > 1:
+            W = net.W[l]
+            if transposed_recursion:
+                if W.shape[0] != W.shape[1]:
+                    return None
+                dsig = delta @ W
+            else:
+                dsig = delta @ W.T
+            g = net.activation(l - 1)
+            if no_derivative:
+                delta = dsig
+            elif derivative_of_sigma:
+                delta = dsig * g.derivative(rec.sigmas[l - 1])
+            elif derivative_from_sum:
+                delta = dsig * g.derivative_from_value(rec.sums[l - 1])
+            else:
+                delta = dsig * g.derivative_from_value(rec.sigmas[l - 1])
+    scale = 0.0 if forgot_lam else (lam if no_m_penalty else lam / m)
+    if lam_scale is not None:
+        scale = lam_scale
+    for l in range(1, L + 1):
+        dW[l - 1] = dW[l - 1] + scale * net.W[l]
+        if penalize_bias and net.b is not None:
+            db[l - 1] = db[l - 1] + scale * net.b[l]
+    return dW, (db if net.b is not None else None)
+
+
+def _backprop_mistakes(net, X, Y, lam):
+    """Hint -> the (dW, db) a student making that mistake would return on this case."""
+    m = X.shape[0]
+    v = lambda **flags: _variant_backprop(net, X, Y, lam, **flags)  # noqa: E731
+    return {
+        "you forgot the penalty's own derivative (λ/m)·w^l_ij: E contains λ/2m Σ_l Σ_i Σ_j (w^l_ij)², "
+        "and the notes' product of three factors leaves that term out.": v(forgot_lam=True),
+        "you penalized the biases: the λ/2m term sums the weights w^l_ij only, so ∂E/∂b^l_j gets no λ/m term.":
+            v(penalize_bias=True),
+        "the penalty's derivative is (λ/m)·w^l_ij: you forgot to divide λ by m.": v(lam_scale=lam),
+        "the derivative of λ/2m (w^l_ij)² is (λ/m)·w^l_ij: the 2 cancels.": v(lam_scale=lam / (2 * m)),
+        "you forgot 1/m: E is a mean over the m examples, so δ^L = ∂E/∂sum^L carries a factor 1/m.":
+            v(no_m=True),
+        "you forgot 1/m (in δ^L and in the penalty term): E is a mean over the m examples.":
+            v(no_m=True, no_m_penalty=True),
+        "sign error in δ^L: check the order of σ^L_k and y_k.": v(sign=True),
+        "sign error: every partial derivative has the wrong sign.":
+            (lambda r: None if r is None else ([-a for a in r[0]], None if r[1] is None else [-b for b in r[1]]))(v()),
+        "you forgot the activation derivative: going from ∂E/∂σ^{l-1}_j to δ^{l-1}_j = ∂E/∂sum^{l-1}_j "
+        "multiplies by ∂σ^{l-1}_j/∂sum^{l-1}_j.": v(no_derivative=True),
+        "the activation derivative is evaluated at the wrong place: g'(sum^{l-1}_j) is "
+        "activation.derivative(sum) or activation.derivative_from_value(σ); you gave it σ^{l-1} instead of sum^{l-1}.":
+            v(derivative_of_sigma=True),
+        "the activation derivative is evaluated at the wrong place: activation.derivative_from_value "
+        "takes σ^{l-1}, not sum^{l-1}.": v(derivative_from_sum=True),
+        "you multiplied δ^L by ∂σ^L/∂sum^L once too often: (σ^L − Y)/m already is ∂E/∂sum^L.":
+            v(double_output_derivative=True),
+        "you used σ^l instead of σ^{l-1}: ∂sum^l_j/∂w^l_ij = σ^{l-1}_i, the neuron the weight comes from.":
+            v(sigma_l=True),
+        "you swapped i and j (transposed W) in the recursion: σ^{l-1}_j reaches σ^l_p through w^l_jp, "
+        "so the sum over p runs along row j of W^l.": v(transposed_recursion=True),
+        "you swapped i and j (transposed ∂E/∂W^l): it must be laid out like W^l, row i for σ^{l-1}_i, "
+        "column j for σ^l_j.": v(transposed_dW=True),
+    }
+
+
+def _layers_close(answer_dW, answer_db, dW, db) -> bool:
+    if dW is None:
+        return False
+    if not all(a.shape == w.shape and close(a, w, RTOL, ATOL) for a, w in zip(answer_dW, dW)):
+        return False
+    if db is None or answer_db is None:
+        return True
+    return all(a.shape == b.shape and close(a, b, RTOL, ATOL) for a, b in zip(answer_db, db))
+
+
+def _layer_list(value, L: int, name: str) -> list:
+    """The student's per-layer list as a list of float arrays (or a Hint)."""
+    if isinstance(value, np.ndarray) or not hasattr(value, "__len__"):
+        raise Hint(f"{name} should be a list with one array per layer l = 1..L (here L = {L}), "
+                   f"got {type(value).__name__}.")
+    items = list(value)
+    if len(items) != L:
+        raise Hint(f"{name} should have one entry per layer l = 1..L: the network has L = {L}, "
+                   f"you returned {len(items)}.")
+    out = []
+    for l, item in enumerate(items, start=1):
+        try:
+            out.append(np.asarray(item, dtype=float))
+        except (TypeError, ValueError):
+            raise Hint(f"{name}[{l - 1}] (layer l = {l}) should be an array of numbers, got {type(item).__name__}.") from None
+    return out
+
+
+def _call_with_shape_hint(answer, *args, off=()):
+    """Call the student's function (with ``off`` switched off); a shape error gets a hint about the
+    orientation of W^l."""
+    try:
+        return call_answer(answer, *args, off=off)
+    except StudentRaised as e:
+        text = e.evalue
+        if e.ename == "ValueError" and any(word in text for word in ("matmul", "shape", "broadcast", "aligned")):
+            raise Hint(f"your code raised ValueError: {text}. Check the orientations: W^l has shape "
+                       "(n_{l-1}, n_l), σ^l, sum^l and δ^l have shape (m, n_l) (rows are examples).") from None
+        raise
+
+
+@check("07.2", "vectorized backprop: ∂E/∂W^l and ∂E/∂b^l for every layer", points=3)
+def backprop(answer):
+    """``answer(net, X, Y, lam)`` must return ``(dW, db)``: ``dW[l-1]`` = ∂E/∂W^l (n_{l-1}, n_l),
+    ``db[l-1]`` = ∂E/∂b^l (n_l,), for l = 1..L; ``db`` is ignored for a network without biases."""
+    rng = fresh_rng()
+    trap = central_difference_trap(rng)  # last: central differences of E are measurably off there
+    for net, X, Y, lam in _backprop_cases(rng) + [trap]:
+        L = net.L
+        result = _call_with_shape_hint(answer, net.copy(), X.copy(), Y.copy(), lam, off=OFF["07.2"])
+        if (not isinstance(result, (tuple, list)) or len(result) != 2
+                or isinstance(result[0], np.ndarray) or np.isscalar(result[0])):
+            raise Hint("return a pair (dW, db): dW the list of ∂E/∂W^l and db the list of ∂E/∂b^l, "
+                       "for l = 1..L (db = None when the network has no biases).")
+        dW = _layer_list(result[0], L, "dW")
+        db = None
+        if net.b is not None:
+            if result[1] is None:
+                raise Hint("this network has biases: return their gradients ∂E/∂b^l as db too.")
+            db = _layer_list(result[1], L, "db")
+        ref = bpkit.gradient(net, X, Y, lam)
+        for l in range(1, L + 1):
+            want = net.W[l].shape
+            got = dW[l - 1].shape
+            if got == want:
+                continue
+            if len(got) == 2 and got == want[::-1]:
+                raise Hint(f"wrong shape: ∂E/∂W^{l} has shape {got} but should have shape (n_{l-1}, n_{l}) = {want}, "
+                           "the shape of W^l: did you swap i and j (transpose W)? Row i is σ^{l-1}_i, column j is σ^l_j.")
+            if len(got) == 2 and got == (net.sizes[l], net.sizes[l]):
+                raise Hint(f"wrong shape: ∂E/∂W^{l} has shape {got} but should have shape {want}: "
+                           "did you use σ^l instead of σ^{l-1}? ∂sum^l_j/∂w^l_ij = σ^{l-1}_i.")
+            raise Hint(f"wrong shape: ∂E/∂W^{l} has shape {got} but should have shape (n_{l-1}, n_{l}) = {want}.")
+        if db is not None:
+            for l in range(1, L + 1):
+                got = db[l - 1].shape
+                if got != (net.sizes[l],):
+                    extra = (" Sum δ^l over the examples (rows)." if len(got) == 2 and got[1] == net.sizes[l] else "")
+                    raise Hint(f"wrong shape: ∂E/∂b^{l} has shape {got} but should have shape ({net.sizes[l]},).{extra}")
+        for l in range(1, L + 1):
+            as_array(dW[l - 1], f"∂E/∂W^{l}")
+        ref_dW = [ref.W[l] for l in range(1, L + 1)]
+        ref_db = None if net.b is None else [ref.b[l] for l in range(1, L + 1)]
+        if _layers_close(dW, db, ref_dW, ref_db):
+            continue
+        if net is trap[0]:
+            not_by_differences(np.concatenate([np.ravel(d) for d in dW + (db or [])]),
+                               np.concatenate([np.ravel(d) for d in ref_dW + (ref_db or [])]),
+                               f"{'-'.join(map(str, net.sizes))} network, λ = {lam:.0e}")
+        matching = [hint for hint, wrong in _backprop_mistakes(net, X, Y, lam).items()
+                    if wrong is not None and _layers_close(dW, db, *wrong)
+                    and not _layers_close(ref_dW, ref_db, *wrong)]
+        if matching:  # two mistakes can coincide on one case: name every one
+            raise Hint(" Or: ".join(matching))
+        wrong_layers = [l for l in range(1, L + 1) if not close(dW[l - 1], ref_dW[l - 1], RTOL, ATOL)]
+        if not wrong_layers:
+            bad = [l for l in range(1, L + 1) if not close(db[l - 1], ref_db[l - 1], RTOL, ATOL)]
+            raise Hint(f"every ∂E/∂W^l is right, but ∂E/∂b^l is not for l = {', '.join(map(str, bad))}: "
+                       "∂sum^l_j/∂b^l_j = 1, and the biases are not penalized.")
+        if L not in wrong_layers:
+            raise Hint(f"∂E/∂W^L (the output layer, L = {L}) is right, but ∂E/∂W^l is not for "
+                       f"l = {', '.join(map(str, wrong_layers))}: look at the step that carries δ back "
+                       "from layer l to layer l−1 (the sum over p, then the activation derivative).")
+        diff = max(float(np.max(np.abs(dW[l - 1] - ref_dW[l - 1]))) for l in wrong_layers)
+        raise Hint(f"∂E/∂W^l is not right for l = {', '.join(map(str, wrong_layers))} on a hidden case "
+                   f"({bpkit.Network.__name__} {'-'.join(map(str, net.sizes))}, {net.hidden.name}, λ = {lam:.3g}; "
+                   f"largest difference {diff:.3g}). Start at δ^L and check one layer at a time.")
+
+
+# ----------------------------------------------------------------------------- 07.3
+def _step(net, g, eta, layers=None, biases=True):
+    out = net.copy()
+    for l in (layers or net.W.layers()):
+        out.W[l] = net.W[l] - eta * g.W[l]
+        if biases and net.b is not None:
+            out.b[l] = net.b[l] - eta * g.b[l]
+    return out
+
+
+def _sequential_step(net, X, Y, lam, eta):
+    out = net.copy()
+    for l in net.W.layers():
+        g = bpkit.gradient(out, X, Y, lam)
+        out.W[l] = out.W[l] - eta * g.W[l]
+        if out.b is not None:
+            out.b[l] = out.b[l] - eta * g.b[l]
+    return out
+
+
+def _params(net):
+    return [np.asarray(w) for w in net.W], (None if net.b is None else [np.asarray(b) for b in net.b])
+
+
+@check("07.3", "one gradient-descent step w^l_ij ← w^l_ij − η ∂E/∂w^l_ij", points=1)
+def gradient_descent_step(answer):
+    """``answer(net, X, Y, lam, eta)`` must update ``net.W[l]`` and ``net.b[l]`` in place, every layer."""
+    rng = fresh_rng()
+    for k in range(3):
+        sizes = [int(n) for n in rng.integers(1, 6, size=int(rng.integers(3, 5)))]
+        # the first case is smooth: with a relu layer dead on every example, changing W^1 would not
+        # change the later layers' gradients, and recomputing the gradient after each layer would pass
+        net = _random_net(rng, sizes, bias=True, hidden=str(rng.choice(["sigmoid", "tanh"])) if k == 0 else None)
+        X, Y = _random_batch(rng, net, int(rng.integers(2, 8)))
+        lam = float(rng.uniform(0.5, 3.0))
+        eta = float(rng.uniform(0.2, 2.0))
+        student = net.copy()
+        _call_with_shape_hint(answer, student, X.copy(), Y.copy(), lam, eta, off=OFF["07.3"])
+        g = bpkit.gradient(net, X, Y, lam)
+        expected = _params(_step(net, g, eta))
+        got = _params(student)
+        for l in net.W.layers():
+            if got[0][l - 1].shape != net.W[l].shape:
+                raise Hint(f"wrong shape: after your step W^{l} has shape {got[0][l - 1].shape} "
+                           f"but must keep the shape {net.W[l].shape}.")
+        if _layers_close(*got, *expected):
+            continue
+        if _layers_close(*got, *_params(net)):
+            raise Hint("the network did not change: update net.W[l] and net.b[l] in place "
+                       "(for example net.W[l] -= ...); a network you return is ignored.")
+        g0 = bpkit.gradient(net, X, Y, 0.0)
+        mistakes = {
+            "you stepped uphill: w ← w − η ∂E/∂w moves against the gradient.": _step(net, g, -eta),
+            "you did not update the biases b^l_j: they move by −η ∂E/∂b^l_j too.": _step(net, g, eta, biases=False),
+            "your step leaves out λ: the gradient of E includes the penalty's (λ/m)·w^l_ij.": _step(net, g0, eta),
+            "you recomputed the gradient after updating a layer: take ∂E/∂w for every layer at the current w "
+            "first, then update all layers.": _sequential_step(net, X, Y, lam, eta),
+            "you forgot the step size η.": _step(net, g, 1.0),
+            "you updated only the output layer: every layer l = 1..L moves.": _step(net, g, eta, layers=[net.L]),
+        }
+        matching = [hint for hint, wrong in mistakes.items() if _layers_close(*got, *_params(wrong))]
+        if matching:
+            raise Hint(" Or: ".join(matching))
+        raise Hint("the weights after your step are not w − η ∂E/∂w on a hidden case: compute the gradient "
+                   "of E (with λ) at the current weights, then move every W^l and b^l.")
+
+
+# ----------------------------------------------------------------------------- 07.4
+#: test accuracy the trained network must reach on the check's own split
+TARGET_ACCURACY = 0.95
+#: a split is representative when the lesson's network (64-25-10 sigmoid, seed 0, λ = 1, 150 L-BFGS
+#: iterations) reaches this test accuracy on it. About 1 split in 1000 is so hard that it does not
+#: (0.947 on one; other initial weights 0.949-0.951): a right answer could miss the target by bad luck
+REPRESENTATIVE_ACCURACY = 0.96
+#: splits tried at most: an answer below the target on a split that is not representative gets another
+ATTEMPTS = 3
+
+
+def _digits_split(rng):
+    """A fresh stratified split of the digits, the 64 pixels in a random order (the same for both parts)."""
+    split = bpkit.data.digits(seed=int(rng.integers(2**31)))
+    perm = rng.permutation(split.X_train.shape[1])
+    return split.X_train[:, perm], split.Y_train, split.X_test[:, perm], split.Y_test
+
+
+def _representative(X_train, Y_train, X_test, Y_test) -> bool:
+    """Whether the lesson's network, trained on this split, reaches :data:`REPRESENTATIVE_ACCURACY`."""
+    net = bpkit.Network([X_train.shape[1], 25, Y_train.shape[1]], hidden="sigmoid", seed=0)
+    bpkit.train(net, X_train, Y_train, lam=1.0, method="lbfgs", epochs=150)
+    return bpkit.accuracy(net, X_test, Y_test) >= REPRESENTATIVE_ACCURACY
+
+
+@check("07.4", "a network trained on the digits: test accuracy ≥ 0.95", points=2)
+def train_digits(answer):
+    """``answer(X, Y)`` gets training inputs (m, 64) and one-hot targets (m, 10) and returns a
+    trained :class:`bpkit.Network`; the check measures its accuracy on a test split it keeps.
+
+    The split is drawn afresh, and the 64 pixels are put in a random order (the same order
+    for the training and the test inputs): a fully connected network does not care. An answer
+    below the target is failed only on a representative split (see :data:`REPRESENTATIVE_ACCURACY`;
+    checked only then, so a passing answer costs no extra training): on one that is not, the
+    answer is trained and measured again on a fresh split.
+    """
+    from threadpoolctl import threadpool_limits
+
+    rng = fresh_rng()
+    for _ in range(ATTEMPTS):
+        X_train, Y_train, X_test, Y_test = _digits_split(rng)
+        start = time.perf_counter()
+        with threadpool_limits(limits=1):
+            net = answer(X_train.copy(), Y_train.copy())
+        seconds = time.perf_counter() - start
+        if net is None:
+            raise Hint("your function returned None: return the trained network "
+                       "(bpkit.train changes the network in place and returns its History).")
+        if isinstance(net, bpkit.History):
+            raise Hint("you returned bpkit.train's History: return the network itself "
+                       "(bpkit.train trains it in place).")
+        if not isinstance(net, bpkit.Network):
+            raise Hint(f"return the trained bpkit.Network, got {type(net).__name__}.")
+        if net.sizes[0] != 64 or net.sizes[-1] != 10:
+            raise Hint(f"the network is {'-'.join(map(str, net.sizes))}: layer 0 must have n_0 = 64 "
+                       "neurons (the pixels) and the output layer n_L = 10 (the digits 0..9).")
+        if bpkit.accuracy(net, X_test, Y_test) >= TARGET_ACCURACY:
+            return
+        with threadpool_limits(limits=1):
+            if _representative(X_train, Y_train, X_test, Y_test):
+                break
+    train_acc = bpkit.accuracy(net, X_train, Y_train)
+    test_acc = bpkit.accuracy(net, X_test, Y_test)
+    header = f"test accuracy {test_acc:.3f} < {TARGET_ACCURACY:g} (train accuracy {train_acc:.3f}, {seconds:.0f} s)"
+    if train_acc < 0.3:
+        raise Hint(f"{header}: no better than guessing. Did you return the network you trained? "
+                   "Are the targets the one-hot Y you were given?")
+    if train_acc >= 0.99:
+        raise Hint(f"{header}: the network fits the training digits but not new ones (overfitting): "
+                   "increase λ (λ around 1 works for a 64-25-10 network).")
+    raise Hint(f"{header}: E(w) has not come down far enough. Train longer (L-BFGS: 100-300 iterations; "
+               "gradient descent: more epochs or a larger learning rate η), keep λ around 1, and use "
+               "a hidden layer of a few dozen neurons.")

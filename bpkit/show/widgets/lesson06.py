@@ -1,0 +1,305 @@
+r"""Lesson 06 widgets: the backpropagation equations, live.
+
+* :func:`three_factors`: choose a weight w^l_ij and move it with a slider; a table shows, for
+  every example, the notes' three factors ∂E/∂σ^l_j, ∂σ^l_j/∂sum^l_j and ∂sum^l_j/∂w^l_ij =
+  σ^{l-1}_i, their product, the sum over the examples, the penalty's λ/m·w^l_ij, and the
+  total against ``bpkit.gradient`` and a central difference (:func:`factors` computes them;
+  the lesson's checked cells print it too).
+* :func:`backprop_steps`: step through :func:`bpkit.scalar.gradient` neuron by neuron (a
+  step slider and buttons). The diagram (:func:`bpkit.show.plots.diagram.draw_network`) highlights
+  the memo entry written (∂E/∂σ^l_j) and the entries it reads (∂E/∂sum^{l+1}_p, through
+  w^{l+1}_jp); a table shows the whole memo table's state with values. Every step's image is
+  rendered when the widget is built, so a step costs only swapping a PNG and a table.
+
+Widgets never print; they update ``HTML`` and ``Image`` values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as W
+import numpy as np
+
+import bpkit
+from bpkit.objective import CrossEntropy
+from bpkit.show.plots import diagram
+from . import LessonWidget
+
+__all__ = ["three_factors", "backprop_steps"]
+
+EPS = 1e-6
+
+
+def small_example():
+    """The lesson's network and data: a 2-3-2-1 tanh network without biases (as in the notes),
+    m = 3 examples, λ = 0.5. Returns ``(net, X, Y, lam)``."""
+    net = bpkit.Network((2, 3, 2, 1), hidden="tanh", bias=False, seed=4)
+    X = np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]])
+    Y = np.array([[1.0], [0.0], [1.0]])
+    return net, X, Y, 0.5
+
+
+# ------------------------------------------------------------------------------ the three factors
+@dataclass
+class Factors:
+    r"""∂E/∂w^l_ij assembled from the notes' three factors (one entry per example), plus λ/m·w^l_ij."""
+
+    l: int
+    i: int
+    j: int
+    w: float
+    dE_dsigma: np.ndarray    # ∂E/∂σ^l_j, per example
+    dsigma_dsum: np.ndarray  # ∂σ^l_j/∂sum^l_j = g'(sum^l_j), per example
+    sigma_prev: np.ndarray   # ∂sum^l_j/∂w^l_ij = σ^{l-1}_i, per example
+    penalty: float           # λ/m · w^l_ij
+    bpkit_value: float       # bpkit.gradient(...).W[l][i, j]
+    numerical: float         # central difference of bpkit.objective
+
+    @property
+    def products(self) -> np.ndarray:
+        return self.dE_dsigma * self.dsigma_dsum * self.sigma_prev
+
+    @property
+    def total(self) -> float:
+        return float(self.products.sum() + self.penalty)
+
+    def text(self) -> str:
+        """A fixed-format table (what the lesson prints; the widget shows the same numbers)."""
+        head = (f"w^{self.l}_{self.i}{self.j} = {self.w:+.4f}\n"
+                f"{'e':>2} {'∂E/∂σ^l_j':>12} {'∂σ^l_j/∂sum^l_j':>16} {'σ^(l-1)_i':>10} {'product':>12}")
+        rows = [f"{e:>2} {a:>12.6f} {b:>16.6f} {c:>10.6f} {p:>12.6f}" for e, (a, b, c, p) in
+                enumerate(zip(self.dE_dsigma, self.dsigma_dsum, self.sigma_prev, self.products))]
+        name = f"w^{self.l}_{self.i}{self.j}"
+        tail = [f"{label:<22} {value:+.6f}" for label, value in (
+            ("Σ_e product", self.products.sum()), (f"+ λ/m · {name}", self.penalty),
+            (f"= ∂E/∂{name}", self.total), ("bpkit.gradient", self.bpkit_value),
+            ("central difference", self.numerical))]
+        return "\n".join([head] + rows + tail)
+
+
+def factors(net, X, Y, lam: float, l: int, i: int, j: int) -> Factors:
+    r"""The three factors of ∂E/∂w^l_ij for every example, read from bpkit's backprop.
+
+    ∂E/∂σ^l_j is ``bpkit.gradient(...).extras["dE_dsigma"][l]`` for a hidden layer and
+    ``CrossEntropy.dE_dsigma`` for the output layer; ∂σ^l_j/∂sum^l_j is the activation's
+    ``derivative`` at sum^l_j; σ^{l-1}_i comes from the forward record.
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    m = X.shape[0]
+    g = bpkit.gradient(net, X, Y, lam)
+    rec = g.extras["record"]
+    if l == net.L:
+        dE_dsigma = CrossEntropy.dE_dsigma(rec.sigmas[l], Y)[:, j]
+    else:
+        dE_dsigma = g.extras["dE_dsigma"][l][:, j]
+    work = net.copy()
+    w = float(net.W[l][i, j])
+    work.W[l][i, j] = w + EPS
+    plus = bpkit.objective(work, X, Y, lam)
+    work.W[l][i, j] = w - EPS
+    minus = bpkit.objective(work, X, Y, lam)
+    return Factors(l, i, j, w, dE_dsigma.copy(), net.activation(l).derivative(rec.sums[l][:, j]),
+                   rec.sigmas[l - 1][:, i].copy(), lam / m * w, float(g.W[l][i, j]), (plus - minus) / (2 * EPS))
+
+
+TD = "<td style='padding:1px 8px;text-align:right'>"
+TABLE = "<table style='border-collapse:collapse;font-family:monospace;font-size:12px;margin:4px 0'>"
+
+
+def _row(*cells, bold=False) -> str:
+    wrap = (lambda c: f"<b>{c}</b>") if bold else (lambda c: c)
+    return "<tr>" + "".join(f"{TD}{wrap(c)}</td>" for c in cells) + "</tr>"
+
+
+def _w(l, i, j) -> str:
+    return f"w<sup>{l}</sup><sub>{i}{j}</sub>"
+
+
+def _s(l, i, what="σ") -> str:
+    return f"{what}<sup>{l}</sup><sub>{i}</sub>"
+
+
+def factors_html(f: Factors, L: int) -> str:
+    """The table :func:`three_factors` shows for one :class:`Factors`."""
+    l, i, j = f.l, f.i, f.j
+    head = _row("e", f"∂E/∂{_s(l, j)}", f"∂{_s(l, j)}/∂{_s(l, j, 'sum')}",
+                f"∂{_s(l, j, 'sum')}/∂{_w(l, i, j)} = {_s(l - 1, i)}", "product", bold=True)
+    rows = "".join(_row(e, f"{a:.6f}", f"{b:.6f}", f"{c:.6f}", f"{p:.6f}") for e, (a, b, c, p) in
+                   enumerate(zip(f.dE_dsigma, f.dsigma_dsum, f.sigma_prev, f.products)))
+    where = ("the output layer: ∂E/∂σ<sup>L</sup><sub>j</sub> = −(1/m)[y/σ − (1−y)/(1−σ)], and the first two "
+             "factors multiply to (σ<sup>L</sup><sub>j</sub> − y<sub>j</sub>)/m" if l == L else
+             f"a hidden layer: ∂E/∂{_s(l, j)} = Σ<sub>p</sub> ∂E/∂{_s(l + 1, 'p')} · "
+             f"∂{_s(l + 1, 'p')}/∂{_s(l + 1, 'p', 'sum')} · w<sup>{l + 1}</sup><sub>{j}p</sub>")
+    summary = (TABLE + _row("Σ<sub>e</sub> product", f"{f.products.sum():+.6f}")
+               + _row(f"+ λ/m · {_w(l, i, j)}", f"{f.penalty:+.6f}")
+               + _row(f"= ∂E/∂{_w(l, i, j)}", f"{f.total:+.6f}", bold=True)
+               + _row("bpkit.gradient", f"{f.bpkit_value:+.6f}")
+               + _row("central difference", f"{f.numerical:+.6f}") + "</table>")
+    return (f"<div style='font-size:13px'><b>{_w(l, i, j)} = {f.w:+.2f}</b>, in {where}.</div>"
+            + TABLE + head + rows + "</table>" + summary)
+
+
+def weight_names(net) -> list[tuple[str, tuple[int, int, int]]]:
+    """(label, (l, i, j)) for every weight of ``net``, layer by layer."""
+    return [(f"w^{l}_{i}{j}", (l, i, j)) for l in net.W.layers()
+            for i in range(net.sizes[l - 1]) for j in range(net.sizes[l])]
+
+
+def three_factors(weight=(1, 0, 0)) -> W.Widget:
+    """A weight chooser and a slider for its value; the three factors of ∂E/∂w^l_ij, live.
+
+    The returned box has ``.slider``, ``.choice`` and ``.table`` for tests.
+    """
+    net, X, Y, lam = small_example()
+    net = net.copy()
+    choice = W.Dropdown(options=weight_names(net), value=tuple(weight), description="weight",
+                        layout=W.Layout(width="220px"))
+    l, i, j = choice.value
+    slider = W.FloatSlider(value=round(float(net.W[l][i, j]), 2), min=-3.0, max=3.0, step=0.05,
+                           description=f"w^{l}_{i}{j}", readout_format=".2f", continuous_update=True,
+                           layout=W.Layout(width="420px"))
+    table = W.HTML()
+    busy = {"choosing": False}
+
+    def update(*_):
+        if busy["choosing"]:
+            return
+        l, i, j = choice.value
+        net.W[l][i, j] = float(slider.value)
+        table.value = factors_html(factors(net, X, Y, lam, l, i, j), net.L)
+
+    def choose(*_):
+        l, i, j = choice.value
+        busy["choosing"] = True
+        slider.description = f"w^{l}_{i}{j}"
+        slider.value = round(float(net.W[l][i, j]), 2)
+        busy["choosing"] = False
+        update()
+
+    slider.observe(update, "value")
+    choice.observe(choose, "value")
+    update()
+    box = LessonWidget([slider, choice, table], "move w^l_ij, watch the three factors of ∂E/∂w^l_ij")
+    box.slider, box.choice, box.table = slider, choice, table
+    return box
+
+
+# ------------------------------------------------------------------------------ stepping through
+def _sym(kind: str, l: int, j) -> str:
+    """``∂E/∂σ¹₀`` or ``∂E/∂sum²ₚ`` in Unicode (for the diagram's title)."""
+    name = "σ" if kind == "∂E/∂σ" else "sum"
+    return f"∂E/∂{name}{diagram.sup(l)}{diagram.sub(j)}"
+
+
+def step_highlight(step) -> list:
+    """The neurons and edges one :class:`bpkit.scalar.Step` touches: written (l, j), read (l+1, p),
+    and the weights w^{l+1}_jp between them."""
+    _, l, j = step.writes
+    items = [(l, j)]
+    for _, lp, p in step.reads:
+        items += [(lp, p), (lp, j, p)]
+    return items
+
+
+def step_title(k: int, steps) -> str:
+    if k == 0:
+        return "step 0: forward pass done, memo table empty"
+    step = steps[k - 1]
+    _, l, j = step.writes
+    if not step.reads:
+        return f"step {k}: write {_sym('∂E/∂σ', l, j)} (output layer: reads y and σ only)"
+    reads = ", ".join(_sym(r[0], r[1], r[2]) for r in step.reads)
+    return f"step {k}: write {_sym('∂E/∂σ', l, j)}, reading {reads}"
+
+
+def step_html(k: int, result, net, Y) -> str:
+    """The memo table after step ``k`` (0 = empty), with the entry written and those read marked."""
+    steps = result.extras["steps"]
+    memo, delta = result.extras["memo"], result.extras["delta"]
+    m = Y.shape[0]
+    current = steps[k - 1] if k else None
+    reads = {(r[1], r[2]) for r in current.reads} if current else set()
+    head = _row("entry", "state", *[f"e = {e}" for e in range(m)], "∂E/∂sum (e = 0)", bold=True)
+    colours = {"written now": "#f28e00", "read now": "#1f5fbf", "stored": "#222", "empty": "#aaa"}
+    rows = []
+    for n, step in enumerate(steps, start=1):
+        _, l, j = step.writes
+        if current is not None and n == k:
+            state = "written now"
+        elif (l, j) in reads:
+            state = "read now"
+        elif n < k:
+            state = "stored"
+        else:
+            state = "empty"
+        known = n <= k
+        values = [f"{v:+.5f}" if known else "·" for v in memo[(l, j)]]
+        d = f"{delta[(l, j)][0]:+.5f}" if known else "·"
+        cells = [f"∂E/∂{_s(l, j)}", state, *values, d]
+        rows.append("<tr style='color:%s'>" % colours[state]
+                    + "".join(f"{TD}{'<b>%s</b>' % c if state == 'written now' else c}</td>" for c in cells)
+                    + "</tr>")
+    formula = ""
+    if current is not None:
+        _, l, j = current.writes
+        if not current.reads:
+            s, y = result.extras["record"].sigmas[l][0, j], Y[0, j]
+            formula = (f"∂E/∂{_s(l, j)} = −(1/m)[y/σ − (1−y)/(1−σ)] = {memo[(l, j)][0]:+.5f} (e = 0, "
+                       f"σ = {s:.5f}, y = {y:.0f}); its product with ∂σ/∂sum is stored too: "
+                       f"(σ − y)/m = {delta[(l, j)][0]:+.5f}")
+        else:
+            terms = " + ".join(f"({delta[(lp, p)][0]:+.5f})({net.W[lp][j, p]:+.4f})" for _, lp, p in current.reads)
+            formula = (f"∂E/∂{_s(l, j)} = Σ<sub>p</sub> ∂E/∂{_s(l + 1, 'p', 'sum')} · "
+                       f"w<sup>{l + 1}</sup><sub>{j}p</sub> = {terms} = {memo[(l, j)][0]:+.5f} (e = 0); "
+                       f"{current.multiplications} multiplications over the m = {m} examples")
+    else:
+        formula = "nothing stored yet: the output layer L is filled first, then layer L−1, ... (right to left)"
+    return (f"<div style='font-size:13px;max-width:760px'>{formula}</div>" + TABLE + head + "".join(rows)
+            + "</table>")
+
+
+def _render_steps(net, result) -> list[bytes]:
+    import matplotlib.pyplot as plt
+
+    steps = result.extras["steps"]
+    fig = diagram.draw_network(net, result.extras["record"], example=0, title=step_title(0, steps))
+    plt.close(fig)  # rendered to PNG below; never shown by the inline backend
+    pngs = []
+    for k in range(len(steps) + 1):
+        diagram.set_highlight(fig, None if k == 0 else step_highlight(steps[k - 1]))
+        fig.diagram.title.set_text(step_title(k, steps))
+        pngs.append(diagram.render_png(fig, dpi=72))
+    return pngs
+
+
+def backprop_steps() -> W.Widget:
+    """Step through backprop neuron by neuron: the memo entry written and the entries read.
+
+    The returned box has ``.slider`` (the step), ``.previous``/``.next`` buttons, ``.image``
+    (the diagram) and ``.table`` for tests.
+    """
+    net, X, Y, lam = small_example()
+    result = bpkit.scalar.gradient(net, X, Y, lam)
+    steps = result.extras["steps"]
+    pngs = _render_steps(net, result)
+    tables = [step_html(k, result, net, Y) for k in range(len(steps) + 1)]
+    slider = W.IntSlider(value=0, min=0, max=len(steps), step=1, description="step",
+                         continuous_update=True, layout=W.Layout(width="420px"))
+    previous = W.Button(description="◀ previous", layout=W.Layout(width="110px"))
+    nxt = W.Button(description="next ▶", layout=W.Layout(width="110px"))
+    image = W.Image(format="png")
+    table = W.HTML()
+
+    def update(*_):
+        image.value = pngs[slider.value]
+        table.value = tables[slider.value]
+
+    previous.on_click(lambda _: setattr(slider, "value", max(slider.min, slider.value - 1)))
+    nxt.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
+    slider.observe(update, "value")
+    update()
+    box = LessonWidget([W.HBox([slider, previous, nxt]), image, table],
+                       "step through backpropagation, one memo entry at a time")
+    box.slider, box.previous, box.next, box.image, box.table = slider, previous, nxt, image, table
+    return box
