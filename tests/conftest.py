@@ -1,9 +1,5 @@
-import pathlib
-import sys
-
-# tests/catalogue.py and tests/strategies.py are importable from every test module
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
+"""Fixtures shared by the tests. Helper modules (catalogue, strategies, cheats, toycourse, navigation) are on
+pytest's ``pythonpath`` (pyproject.toml)."""
 import os
 
 import pytest

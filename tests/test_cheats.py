@@ -32,8 +32,7 @@ import pytest
 import bpkit
 from bpkit.course import grading
 
-sys.path.insert(0, str(Path(__file__).parent))
-from cheats import CHEATS, Cheat, build  # noqa: E402
+from cheats import CHEATS, Cheat, build
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(bpkit.__file__).resolve().parent

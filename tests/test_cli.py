@@ -22,10 +22,9 @@ import pytest
 
 from bpkit.course import cli, grading
 from bpkit.course import exercises as ex
+import toycourse as toy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
-sys.path.insert(0, str(FIXTURES))
-import toycourse as toy  # noqa: E402
 
 BPKIT_SCRIPT = Path(sys.executable).parent / "bpkit"
 
@@ -87,6 +86,15 @@ def test_help_documents_every_command_and_option(tmp_path: Path, run):
     assert run(cwd=tmp_path)[0] == 2  # no command: a usage error
     assert run("validate", "--only", "nbval,lint", cwd=tmp_path)[0] == 2  # unknown part
     assert run("check", "x.ipynb", "--timeout", "0", cwd=tmp_path)[0] == 2
+
+
+def test_help_does_not_load_the_notebook_machinery():
+    """Does `bpkit --help` answer without importing the kernel machinery (the reason its defaults live in
+    bpkit.course.settings), while the grader uses the same defaults?"""
+    probe = ("import sys; from bpkit.course import cli; "
+             "print(sorted(m for m in ('jupyter_client', 'nbformat', 'bpkit.course.grading') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
     assert (cli.DEFAULT_TIMEOUT, cli.SETUP_TIMEOUT) == (grading.DEFAULT_TIMEOUT, grading.SETUP_TIMEOUT)
 
 

@@ -15,9 +15,8 @@ import pytest
 from nbformat.v4 import new_output
 
 from bpkit.course import exercises as ex
+import toycourse as toy
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
-import toycourse as toy  # noqa: E402
 
 #: text that appears only inside the toy solution's marked regions
 SOLUTION_ONLY = ("return a + b", "product = a * b", "return product", "POWER = 2", "x ** POWER")

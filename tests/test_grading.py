@@ -20,10 +20,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from bpkit.course import grading
+import toycourse as toy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
-sys.path.insert(0, str(FIXTURES))
-import toycourse as toy  # noqa: E402
 
 TIMEOUT = 30
 LOOP_TIMEOUT = 2

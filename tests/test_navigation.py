@@ -4,10 +4,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import navigation  # noqa: E402
 
 
 def _lesson(path: Path, heading: str) -> None:
@@ -49,4 +48,4 @@ def test_repository_lessons_are_up_to_date():
     """Are the navigation cells of the real lessons in lessons/ current?"""
     lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
     assert len(lessons) >= 7, f"expected the seven lessons, found {[p.name for p in lessons]}"
-    assert navigation.update(ROOT / "lessons", check=True) == [], "run python3 tools/navigation.py"
+    assert navigation.update(ROOT / "lessons", check=True) == [], "run .venv/bin/python tools/navigation.py"

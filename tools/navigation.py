@@ -7,8 +7,8 @@ lessons (by their titles: the first ``# `` heading) and, at the bottom, to the l
 Running it twice changes nothing; a notebook is rewritten only when its navigation changed, and
 no other cell is touched.
 
-    python3 tools/navigation.py            # update lessons/
-    python3 tools/navigation.py --check    # exit 1 if any lesson's navigation is out of date
+    .venv/bin/python tools/navigation.py          # update lessons/ (needs bpkit: python3 course.py setup)
+    .venv/bin/python tools/navigation.py --check  # exit 1 if any lesson's navigation is out of date
 """
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from pathlib import Path
 
 import nbformat
 
+from bpkit.course.exercises import role
+
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = {"bpkit": {"role": "navigation"}}
 
 
 def is_navigation(cell) -> bool:
-    return cell.get("metadata", {}).get("bpkit", {}).get("role") == "navigation"
+    return role(cell) == "navigation"
 
 
 def title(nb, path: Path) -> str:

@@ -19,11 +19,9 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:
     from bpkit.course import grading
 
+from .settings import DEFAULT_TIMEOUT, SETUP_TIMEOUT
+
 PARTS = ("nbval", "sync", "invert")
-#: seconds a cell may run under `check` and `grade` (the same as in bpkit.course.grading; kept
-#: here so that `bpkit --help` does not import the notebook machinery)
-DEFAULT_TIMEOUT = 60
-SETUP_TIMEOUT = 120  # grading.SETUP_TIMEOUT
 TIMEOUT_HELP = (f"seconds each cell may run (default {DEFAULT_TIMEOUT}; setup cells get at least "
                 f"{SETUP_TIMEOUT})")
 
@@ -63,6 +61,11 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
     return value
+
+
+def _add_timeout(parser: argparse.ArgumentParser) -> None:
+    """``--timeout S``, the same for every command that runs cells."""
+    parser.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S", help=TIMEOUT_HELP)
 
 
 # --------------------------------------------------------------------------- sync
@@ -269,8 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "kernel, cell by cell, and print PASSED/FAILED, points and the "
                                    "hint for every graded exercise. Exit 0 only if all passed.")
     p.add_argument("notebook", metavar="NOTEBOOK", help="the notebook to check")
-    p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=TIMEOUT_HELP)
+    _add_timeout(p)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("grade", help="grade many submissions into a CSV/JSON gradebook",
@@ -291,8 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default gradebook.csv)")
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="notebooks graded at a time (default: number of CPUs)")
-    p.add_argument("--timeout", type=_positive_int, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=TIMEOUT_HELP)
+    _add_timeout(p)
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without the bubblewrap sandbox (only for submissions you trust: their code "
                         "then runs with your rights); a warning is printed and written into the gradebook")

@@ -29,13 +29,7 @@ from nbformat import NotebookNode
 
 from ..checks._core import MODE_VARIABLE
 from ..exercises import role
-
-#: seconds a single cell may run before it is interrupted
-DEFAULT_TIMEOUT = 60
-#: the least time a setup cell (the instructor's imports and data) or the check guard gets,
-#: whatever the per-cell timeout: a short ``--timeout`` for students' cells must not
-#: fail a whole class because an import was slow on a busy machine
-SETUP_TIMEOUT = 120
+from ..settings import DEFAULT_TIMEOUT, SETUP_TIMEOUT
 #: seconds an interrupted kernel has to answer before it is restarted
 INTERRUPT_GRACE = 5
 #: restarts allowed per notebook before the remaining cells are given up
