@@ -1,6 +1,5 @@
 """Are the lessons' previous/next links right, and is the script that writes them idempotent?"""
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
