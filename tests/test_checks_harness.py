@@ -93,22 +93,6 @@ def test_the_declarative_form_calls_on_copies_checks_the_form_and_names_the_mist
         REGISTRY.pop("99.3")
 
 
-def test_the_checks_import_neither_plots_nor_widgets():
-    """Do the graded checks depend on the core only, never on the presentation (plots, widgets)?"""
-    import ast
-    from pathlib import Path
-
-    import bpkit.course.checks
-
-    for path in Path(bpkit.course.checks.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                module = ("." * node.level) + (node.module or "")
-                assert not any(part in ("plots", "widgets") for part in module.split(".")), (path.name, module)
-            elif isinstance(node, ast.Import):
-                assert not any(p in ("plots", "widgets") for a in node.names for p in a.name.split(".")), path.name
-
-
 # ------------------------------------------------------------------------------ the central-difference trap
 FULL_GRADIENT_CHECKS = ("06.4", "07.2")
 
