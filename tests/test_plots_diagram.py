@@ -13,6 +13,8 @@ import bpkit  # noqa: E402
 from bpkit import example  # noqa: E402
 from bpkit.show.plots import diagram  # noqa: E402
 from bpkit.show.plots.diagram import draw_network, set_highlight, update_network  # noqa: E402
+from bpkit.show.plots.svg import NetworkSVG, network_svg  # noqa: E402
+from bpkit import labels  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,7 @@ def test_every_neuron_is_labelled_sigma_l_i():
     d = draw_network(net).diagram
     assert set(d.neurons) == {(l, i) for l, n in enumerate(net.sizes) for i in range(n)}
     for (l, i), text in d.neuron_labels.items():
-        assert text.get_text() == diagram.neuron_label(l, i)
+        assert text.get_text() == labels.neuron(l, i)
     assert d.neuron_labels[(2, 1)].get_text() == "σ²₁"
 
 
@@ -50,7 +52,7 @@ def test_every_edge_is_labelled_with_its_weight():
     d = draw_network(net).diagram
     assert len(d.edges) == 2 * 3 + 3 * 2
     for (l, i, j), text in d.edge_labels.items():
-        assert text.get_text() == f"w{diagram.sup(l)}{diagram.sub(f'{i}{j}')} = {net.W[l][i, j]:.2f}"
+        assert text.get_text() == f"w{labels.sup(l)}{labels.sub(f'{i}{j}')} = {net.W[l][i, j]:.2f}"
     assert d.edge_labels[(1, 0, 2)].get_text().startswith("w¹₀₂ = ")
 
 
@@ -201,7 +203,7 @@ def test_svg_has_the_same_labels_and_values_as_the_figure():
     net = _net((2, 3, 1), seed=4)
     rec = net.forward(np.array([[0.3, -0.7]]))
     d = draw_network(net, rec).diagram
-    svg = diagram.network_svg(net, rec)
+    svg = network_svg(net, rec)
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     for text in list(d.neuron_labels.values()) + list(d.edge_labels.values()) + list(d.titles.values()):
         assert text.get_text() in svg
@@ -215,7 +217,7 @@ def test_svg_renders_new_weights_at_fixed_label_positions_and_fast():
     """Does NetworkSVG.render show changed weights without moving the labels, in about a millisecond?"""
     net = _net((2, 2, 1), seed=0)
     X = np.ones((1, 2))
-    svg = diagram.NetworkSVG(net, net.forward(X))
+    svg = NetworkSVG(net, net.forward(X))
     before = svg.render(net, net.forward(X))
     net.W[2][1, 0] = 2.75
     after = svg.render(net, net.forward(X))
@@ -233,6 +235,6 @@ def test_svg_renders_new_weights_at_fixed_label_positions_and_fast():
 def test_svg_highlight_marks_the_chosen_items():
     """Does a highlighted edge get the highlight colour and the rest get dimmed?"""
     net = example.network()
-    svg = diagram.network_svg(net, highlight=[(2, 1, 0)])
+    svg = network_svg(net, highlight=[(2, 1, 0)])
     assert svg.count(f'stroke="{diagram.HIGHLIGHT}"') >= 2  # the line and its label's box
     assert 'stroke-opacity="0.25"' in svg

@@ -19,6 +19,7 @@ import numpy as np
 
 from bpkit import example
 from bpkit.example import numerical_output_partials  # noqa: F401  (core maths, re-exported for the lessons)
+from bpkit.labels import svg_sub, svg_sup
 from bpkit.network import Network
 
 __all__ = [
@@ -235,22 +236,14 @@ def tangent_svg(net: Network, x, name: str = "w^1_1", span: float = 3.0, width: 
     parts.append(poly(ts, o0 + slope * (ts - w0), "stroke='#d62728' stroke-width='1.5' stroke-dasharray='5,3'"))
     parts.append(f"<circle cx='{X(w0):.1f}' cy='{Y(o0):.1f}' r='4' fill='#d62728'/>")
     parts.append(f"<text x='{left + pw / 2}' y='16' text-anchor='middle' font-size='12'>o against "
-                 f"w{_sup(l)}{_sub(f'{i}{j}')} (notes' w{_sup(name[2])}{_sub(name[4])}): "
+                 f"w{svg_sup(l)}{svg_sub(f'{i}{j}')} (notes' w{svg_sup(name[2])}{svg_sub(name[4])}): "
                  f"tangent slope ∂o/∂w = {slope:+.4f}</text>")
     parts.append(f"<text x='{left + pw / 2}' y='{height - 6}' text-anchor='middle' font-size='12'>"
-                 f"w{_sup(l)}{_sub(f'{i}{j}')} = {w0:+.2f}, o = {o0:.4f}</text>")
+                 f"w{svg_sup(l)}{svg_sub(f'{i}{j}')} = {w0:+.2f}, o = {o0:.4f}</text>")
     parts.append(f"<text x='12' y='{top + ph / 2}' text-anchor='middle' font-size='12' "
                  f"transform='rotate(-90 12 {top + ph / 2})'>o = f</text>")
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _sup(v) -> str:
-    return f"<tspan baseline-shift='super' font-size='8'>{v}</tspan>"
-
-
-def _sub(v) -> str:
-    return f"<tspan baseline-shift='sub' font-size='8'>{v}</tspan>"
 
 
 def _curve(net: Network, x, lij, w0: float, span: float, n: int = 121):

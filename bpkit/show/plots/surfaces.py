@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bpkit.labels import weight_tex
 from bpkit.network import Network
 from bpkit.landscape import hessian, interpolate, permute_hidden, segment_E, slice_E, swap_hidden  # noqa: F401  (core maths, re-exported for the lessons)
 from bpkit.objective import objective
 
 __all__ = ["TwoMinima", "two_minima", "hessian", "permute_hidden", "swap_hidden", "interpolate", "segment_E", "slice_E", "loss_grid",
-           "weight_tex", "plot_loss_contour", "plot_loss_surface", "plot_segment", "plot_slices",
+           "plot_loss_contour", "plot_loss_surface", "plot_segment", "plot_slices",
            "BlitFigure"]
 
 
@@ -95,10 +96,6 @@ def two_minima(a_star: float = 2.5, b_star: float = -1.0, c: float = 4.0, m: int
 
 
 # ---------------------------------------------------------------------- plotting
-def weight_tex(l: int, i: int, j: int) -> str:
-    """``$w^{l}_{ij}$`` for axis labels."""
-    sep = "," if i >= 10 or j >= 10 else ""
-    return rf"$w^{{{l}}}_{{{i}{sep}{j}}}$"
 
 
 def plot_loss_contour(ax, values_a, values_b, E, w_a, w_b, title: str | None = None, log: bool = True,

@@ -6,7 +6,7 @@ cells print) and
 
 * redraws the network diagram (the weights' labels, colours and widths, every neuron's
   sum^l_i and σ^l_i): the same diagram as :func:`bpkit.show.plots.diagram.draw_network`, rendered
-  as SVG by :class:`bpkit.show.plots.diagram.NetworkSVG` into an ``HTML`` widget (under a
+  as SVG by :class:`bpkit.show.plots.svg.NetworkSVG` into an ``HTML`` widget (under a
   millisecond; re-rendering the matplotlib figure took 50-150 ms);
 * rewrites an HTML table of every sum^l_i and σ^l_i.
 
@@ -17,8 +17,9 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
+from bpkit import labels
 from bpkit.network import Network
-from ..plots import diagram
+from ..plots.svg import NetworkSVG
 from . import LessonWidget
 
 __all__ = ["forward_pass"]
@@ -41,7 +42,7 @@ def values_table(net: Network, record, example: int = 0) -> str:
         for i in range(net.sizes[l]):
             s = "input" if l == 0 else f"{record.sums[l][example, i]:.4f}"
             rows.append(
-                f"<tr><td>{l}</td><td>{i}</td><td>σ<sup>{l}</sup><sub>{i}</sub></td>"
+                f"<tr><td>{l}</td><td>{i}</td><td>{labels.neuron_html(l, i)}</td>"
                 f"<td style='text-align:right'>{s}</td>"
                 f"<td style='text-align:right'>{record.sigmas[l][example, i]:.4f}</td></tr>"
             )
@@ -81,7 +82,7 @@ def forward_pass(net: Network | None = None, x=None) -> W.Widget:
                     continue
                 s = W.FloatSlider(value=float(net.W[l][i, j]), min=-3.0, max=3.0, step=0.05,
                                   readout_format=".2f", continuous_update=True, style=style, layout=layout,
-                                  description=diagram.weight_label(l, i, j))
+                                  description=labels.weight(l, i, j))
                 sliders[(l, i, j)] = s
                 group.append(s)
         columns.append(group)
@@ -89,12 +90,12 @@ def forward_pass(net: Network | None = None, x=None) -> W.Widget:
     for i in range(net.sizes[0]):
         s = W.FloatSlider(value=float(x[0, i]), min=-3.0, max=3.0, step=0.05, readout_format=".2f",
                           continuous_update=True, style=style, layout=layout,
-                          description=diagram.neuron_label(0, i))
+                          description=labels.neuron(0, i))
         sliders[("x", i)] = s
         inputs.append(s)
     columns.append(inputs)  # after the weights: the first slider of the widget moves a weight
 
-    svg = diagram.NetworkSVG(net, net.forward(x), title="")
+    svg = NetworkSVG(net, net.forward(x), title="")
     picture = W.HTML()
     table = W.HTML()
 

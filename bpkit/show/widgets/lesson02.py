@@ -29,9 +29,10 @@ import ipywidgets as W
 import numpy as np
 
 from bpkit.backprop import gradient
+from bpkit import labels
 from bpkit.network import Network
 from bpkit.objective import objective
-from ..plots import diagram, surfaces
+from ..plots import surfaces
 from . import LessonWidget
 
 __all__ = ["surface_point", "segment"]
@@ -72,7 +73,7 @@ def surface_point(w00: float = 0.75, w01: float = 0.75, grid: int = 41, dpi: int
     sliders = {}
     for key, value in ((problem.w_a, w00), (problem.w_b, w01)):
         sliders[key] = W.FloatSlider(value=value, min=lo, max=hi, step=0.05, readout_format=".2f",
-                                     continuous_update=True, description=diagram.weight_label(*key),
+                                     continuous_update=True, description=labels.weight(*key),
                                      style=style, layout=W.Layout(width="360px"))
     html = W.HTML()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from bpkit import naive, scalar
+from bpkit import labels, naive, scalar
 from bpkit.network import Network
 from ..plots.growth import architecture
 from . import LessonWidget
@@ -38,8 +38,7 @@ def memo_network(w200: float | None = None) -> Network:
     return net
 
 
-def _sup(l, j, what="σ"):
-    return f"{what}<sup>{l}</sup><sub>{j}</sub>"
+_sup = labels.neuron_html
 
 
 def memo_html(grad, step: int) -> str:

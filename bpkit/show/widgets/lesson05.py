@@ -19,6 +19,8 @@ import ipywidgets as W
 import numpy as np
 
 import bpkit
+from bpkit.labels import neuron_html as _sigma, weight_html as _name
+from bpkit.show.html import TABLE, row as _row
 from bpkit.show.plots import objective as po
 from . import LessonWidget
 
@@ -38,23 +40,6 @@ def small_example():
     net = bpkit.Network((2, 3, 1), hidden="tanh", seed=9)
     X, Y = bpkit.data.moons(6, noise=0.2, seed=2)
     return net, X, Y, 0.1
-
-
-def _name(l, i, j) -> str:
-    return f"w<sup>{l}</sup><sub>{i}{j}</sub>"
-
-
-def _sigma(l, i) -> str:
-    return f"σ<sup>{l}</sup><sub>{i}</sub>"
-
-
-TD = "<td style='padding:1px 8px'>"
-TABLE = "<table style='border-collapse:collapse;font-family:monospace;font-size:12px;margin:4px 0'>"
-
-
-def _row(*cells, bold=False) -> str:
-    wrap = (lambda c: f"<b>{c}</b>") if bold else (lambda c: c)
-    return "<tr>" + "".join(f"{TD}{wrap(c)}</td>" for c in cells) + "</tr>"
 
 
 def effect_html(effect: po.WeightEffect, Y, lam: float, l: int, i: int, j: int) -> str:

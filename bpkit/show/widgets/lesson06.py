@@ -22,6 +22,8 @@ import numpy as np
 
 import bpkit
 from bpkit.objective import CrossEntropy
+from bpkit import labels
+from bpkit.show.html import TABLE, row
 from bpkit.show.plots import diagram
 from . import LessonWidget
 
@@ -103,40 +105,27 @@ def factors(net, X, Y, lam: float, l: int, i: int, j: int) -> Factors:
                    rec.sigmas[l - 1][:, i].copy(), lam / m * w, float(g.W[l][i, j]), (plus - minus) / (2 * EPS))
 
 
-TD = "<td style='padding:1px 8px;text-align:right'>"
-TABLE = "<table style='border-collapse:collapse;font-family:monospace;font-size:12px;margin:4px 0'>"
-
-
 def _row(*cells, bold=False) -> str:
-    wrap = (lambda c: f"<b>{c}</b>") if bold else (lambda c: c)
-    return "<tr>" + "".join(f"{TD}{wrap(c)}</td>" for c in cells) + "</tr>"
-
-
-def _w(l, i, j) -> str:
-    return f"w<sup>{l}</sup><sub>{i}{j}</sub>"
-
-
-def _s(l, i, what="σ") -> str:
-    return f"{what}<sup>{l}</sup><sub>{i}</sub>"
+    return row(*cells, bold=bold, right=True)
 
 
 def factors_html(f: Factors, L: int) -> str:
     """The table :func:`three_factors` shows for one :class:`Factors`."""
     l, i, j = f.l, f.i, f.j
-    head = _row("e", f"∂E/∂{_s(l, j)}", f"∂{_s(l, j)}/∂{_s(l, j, 'sum')}",
-                f"∂{_s(l, j, 'sum')}/∂{_w(l, i, j)} = {_s(l - 1, i)}", "product", bold=True)
+    head = _row("e", f"∂E/∂{labels.neuron_html(l, j)}", f"∂{labels.neuron_html(l, j)}/∂{labels.neuron_html(l, j, 'sum')}",
+                f"∂{labels.neuron_html(l, j, 'sum')}/∂{labels.weight_html(l, i, j)} = {labels.neuron_html(l - 1, i)}", "product", bold=True)
     rows = "".join(_row(e, f"{a:.6f}", f"{b:.6f}", f"{c:.6f}", f"{p:.6f}") for e, (a, b, c, p) in
                    enumerate(zip(f.dE_dsigma, f.dsigma_dsum, f.sigma_prev, f.products)))
     where = ("the output layer: ∂E/∂σ<sup>L</sup><sub>j</sub> = −(1/m)[y/σ − (1−y)/(1−σ)], and the first two "
              "factors multiply to (σ<sup>L</sup><sub>j</sub> − y<sub>j</sub>)/m" if l == L else
-             f"a hidden layer: ∂E/∂{_s(l, j)} = Σ<sub>p</sub> ∂E/∂{_s(l + 1, 'p')} · "
-             f"∂{_s(l + 1, 'p')}/∂{_s(l + 1, 'p', 'sum')} · w<sup>{l + 1}</sup><sub>{j}p</sub>")
+             f"a hidden layer: ∂E/∂{labels.neuron_html(l, j)} = Σ<sub>p</sub> ∂E/∂{labels.neuron_html(l + 1, 'p')} · "
+             f"∂{labels.neuron_html(l + 1, 'p')}/∂{labels.neuron_html(l + 1, 'p', 'sum')} · w<sup>{l + 1}</sup><sub>{j}p</sub>")
     summary = (TABLE + _row("Σ<sub>e</sub> product", f"{f.products.sum():+.6f}")
-               + _row(f"+ λ/m · {_w(l, i, j)}", f"{f.penalty:+.6f}")
-               + _row(f"= ∂E/∂{_w(l, i, j)}", f"{f.total:+.6f}", bold=True)
+               + _row(f"+ λ/m · {labels.weight_html(l, i, j)}", f"{f.penalty:+.6f}")
+               + _row(f"= ∂E/∂{labels.weight_html(l, i, j)}", f"{f.total:+.6f}", bold=True)
                + _row("bpkit.gradient", f"{f.bpkit_value:+.6f}")
                + _row("central difference", f"{f.numerical:+.6f}") + "</table>")
-    return (f"<div style='font-size:13px'><b>{_w(l, i, j)} = {f.w:+.2f}</b>, in {where}.</div>"
+    return (f"<div style='font-size:13px'><b>{labels.weight_html(l, i, j)} = {f.w:+.2f}</b>, in {where}.</div>"
             + TABLE + head + rows + "</table>" + summary)
 
 
@@ -187,9 +176,8 @@ def three_factors(weight=(1, 0, 0)) -> W.Widget:
 
 # ------------------------------------------------------------------------------ stepping through
 def _sym(kind: str, l: int, j) -> str:
-    """``∂E/∂σ¹₀`` or ``∂E/∂sum²ₚ`` in Unicode (for the diagram's title)."""
-    name = "σ" if kind == "∂E/∂σ" else "sum"
-    return f"∂E/∂{name}{diagram.sup(l)}{diagram.sub(j)}"
+    """``∂E/∂σ¹₀`` or ``∂E/∂sum²ₚ`` in Unicode (for the diagram's title); ``kind`` as in a scalar Step."""
+    return labels.partial("σ" if kind == "∂E/∂σ" else "sum", l, j)
 
 
 def step_highlight(step) -> list:
@@ -236,21 +224,19 @@ def step_html(k: int, result, net, Y) -> str:
         known = n <= k
         values = [f"{v:+.5f}" if known else "·" for v in memo[(l, j)]]
         d = f"{delta[(l, j)][0]:+.5f}" if known else "·"
-        cells = [f"∂E/∂{_s(l, j)}", state, *values, d]
-        rows.append("<tr style='color:%s'>" % colours[state]
-                    + "".join(f"{TD}{'<b>%s</b>' % c if state == 'written now' else c}</td>" for c in cells)
-                    + "</tr>")
+        cells = [f"∂E/∂{labels.neuron_html(l, j)}", state, *values, d]
+        rows.append(row(*cells, bold=state == "written now", right=True, colour=colours[state]))
     formula = ""
     if current is not None:
         _, l, j = current.writes
         if not current.reads:
             s, y = result.extras["record"].sigmas[l][0, j], Y[0, j]
-            formula = (f"∂E/∂{_s(l, j)} = −(1/m)[y/σ − (1−y)/(1−σ)] = {memo[(l, j)][0]:+.5f} (e = 0, "
+            formula = (f"∂E/∂{labels.neuron_html(l, j)} = −(1/m)[y/σ − (1−y)/(1−σ)] = {memo[(l, j)][0]:+.5f} (e = 0, "
                        f"σ = {s:.5f}, y = {y:.0f}); its product with ∂σ/∂sum is stored too: "
                        f"(σ − y)/m = {delta[(l, j)][0]:+.5f}")
         else:
             terms = " + ".join(f"({delta[(lp, p)][0]:+.5f})({net.W[lp][j, p]:+.4f})" for _, lp, p in current.reads)
-            formula = (f"∂E/∂{_s(l, j)} = Σ<sub>p</sub> ∂E/∂{_s(l + 1, 'p', 'sum')} · "
+            formula = (f"∂E/∂{labels.neuron_html(l, j)} = Σ<sub>p</sub> ∂E/∂{labels.neuron_html(l + 1, 'p', 'sum')} · "
                        f"w<sup>{l + 1}</sup><sub>{j}p</sub> = {terms} = {memo[(l, j)][0]:+.5f} (e = 0); "
                        f"{current.multiplications} multiplications over the m = {m} examples")
     else:

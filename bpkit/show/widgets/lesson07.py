@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import bpkit
+from bpkit import labels
 from bpkit.show.plots import training as tplots
 from . import LessonWidget
 
@@ -46,15 +47,8 @@ def small_problem():
     return net, X, Y, 0.7
 
 
-def _sup(l) -> str:
-    return f"<sup>{l}</sup>"
-
-
-def _name(l: int, i: int, j: int) -> str:
-    """``w²₁₀``: the Unicode name of w^l_ij (the slider's description)."""
-    from bpkit.show.plots import diagram
-
-    return diagram.weight_label(l, i, j)
+_sup = labels.sup_html
+_name = labels.weight  # ``w²₁₀``: the slider's description
 
 
 def matrix_table(M, title: str, rows: str, columns: str, mark=None, agrees: bool | None = None) -> str:
