@@ -229,7 +229,7 @@ def test_weight_factor_right_answer_passes(run, capsys):
 @pytest.mark.parametrize("run", REPEAT)
 @pytest.mark.parametrize("kind, hint", [
     ("transposed", "swapped i and j"),
-    ("sigma-l", "σ^l instead of σ^(l-1)"),
+    ("sigma-l", "σ^l instead of σ^{l-1}"),
     ("mean", "do not divide by m again"),
     ("sign", "sign error"),
     ("twice", "multiplied by it twice"),
@@ -300,7 +300,7 @@ def test_full_backprop_right_answer_passes(run, capsys):
     ("no-lambda", "forgot the λ/m·w^l_ij term"),
     ("transposed", "swapped i and j"),
     ("transposed-back", "swapped i and j"),
-    ("sigma-l", "σ^l instead of σ^(l-1)"),
+    ("sigma-l", "σ^l instead of σ^{l-1}"),
     ("no-derivative", "forgot the activation derivative"),
     ("no-m", "forgot 1/m"),
     ("sign", "sign error"),

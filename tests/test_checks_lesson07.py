@@ -219,7 +219,7 @@ def test_backprop_diagnoses_the_derivative_taken_of_sigma():
 @pytest.mark.parametrize("wrong, hint", [
     (lambda net, X, Y, lam: backprop_with(net, X, Y, lam)[0], "return a pair (dW, db)"),
     (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0][1:], backprop_with(net, X, Y, lam)[1]),
-     "one entry per layer"),
+     "one per layer l = 1..L"),
     (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0], None) if net.b is not None else 1 / 0,
      "this network has biases"),
     (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0],

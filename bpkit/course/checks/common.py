@@ -164,8 +164,8 @@ def check_layer_shapes(items, net: Network, name: str, layers=None) -> list:
                            f"({n0}, {n1}): you swapped i and j (transposed W^{l}); the row is i, the neuron of "
                            f"layer {l - 1}.")
             if shape == (n1, n1) and n0 != n1:
-                raise Hint(f"{name}: layer {l} has shape {shape}: you used σ^l instead of σ^(l-1). w^l_ij "
-                           f"multiplies σ^(l-1)_i, the neuron the weight comes from.")
+                raise Hint(f"{name}: layer {l} has shape {shape}: you used σ^l instead of σ^{{l-1}}. w^l_ij "
+                           f"multiplies σ^{{l-1}}_i, the neuron the weight comes from.")
             raise Hint(f"{name}: wrong shape for layer {l}: {shape} but w^{l} has shape ({n0}, {n1}).")
         out.append(as_array(a, f"{name} for layer {l}", (n0, n1)))
     return out

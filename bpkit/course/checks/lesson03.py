@@ -123,7 +123,7 @@ def chain_factors(df_dg_and_dg_dw):
             other = float(x[0, {0: 1, 1: 0, 2: 3, 3: 2}[i]])
             compare(b, dg_dw, f"∂g_{j + 1}/∂{name} {where}", mistakes={
                 f"∂g_{j + 1}/∂{name} {where}: you forgot the activation derivative g'(sum^1_{j}).": u,
-                f"∂g_{j + 1}/∂{name} {where}: you used σ^l instead of σ^(l-1): ∂sum^1_j/∂w^1_ij is the "
+                f"∂g_{j + 1}/∂{name} {where}: you used σ^l instead of σ^{{l-1}}: ∂sum^1_j/∂w^1_ij is the "
                 "neuron the weight comes from, in layer 0.": gp * g,
                 f"∂g_{j + 1}/∂{name} {where}: you used the value g(sum^1_{j}) where its derivative "
                 f"g'(sum^1_{j}) belongs.": g * u,
@@ -155,7 +155,7 @@ def _mistakes(sym, name):
             "∂sum^2_0/∂w^2_i0, with f'(s) = f(s)(1 - f(s)).": g,
             "∂sum^2_0/∂w^2_i0 is σ^1_i (the hidden neuron the weight comes from), not the weight.":
                 fp * w2[i],
-            "you used σ^l instead of σ^(l-1): the factor ∂sum^2_0/∂w^2_i0 is the hidden neuron g, "
+            "you used σ^l instead of σ^{l-1}: the factor ∂sum^2_0/∂w^2_i0 is the hidden neuron g, "
             "not the output f.": fp * o,
             "wrong hidden neuron: check which g the weight multiplies in the notes' formula "
             "(did you swap i and j?).": fp * other,
@@ -171,7 +171,7 @@ def _mistakes(sym, name):
         "you forgot the hidden activation derivative g'(sum^1_j) = g_j(1 - g_j).": fp * w2[j] * u,
         "you forgot the factor ∂sum^2_0/∂g_j = w^2_j0 (the weight from g_j to f).": fp * gp * u,
         "you forgot the factor ∂sum^1_j/∂w^1_ij = σ^0_i (the input the weight multiplies).": fp * w2[j] * gp,
-        "you used σ^l instead of σ^(l-1): ∂sum^1_j/∂w^1_ij is the input σ^0_i, not g_j.": fp * w2[j] * gp * g,
+        "you used σ^l instead of σ^{l-1}: ∂sum^1_j/∂w^1_ij is the input σ^0_i, not g_j.": fp * w2[j] * gp * g,
         "wrong input: ∂sum^1_j/∂w^1_ij = σ^0_i, the input this very weight multiplies "
         "(did you swap i and j?).": fp * w2[j] * gp * other,
         "wrong path: g_j reaches f through its own weight w^2_j0.": fp * w2[1 - j] * gp * u,

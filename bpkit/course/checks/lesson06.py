@@ -59,7 +59,7 @@ def _run(f, *args, where: str = "", off=()):
         if e.ename == "ValueError" and "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
             raise Hint(f"{where}: your code raised a shape error ({text.strip()}). W^l has shape (n_(l-1), n_l): "
                        "row i is a neuron of layer l-1, column j one of layer l; did you swap i and j "
-                       "(transpose a W), or use σ^l where σ^(l-1) belongs?") from None
+                       "(transpose a W), or use σ^l where σ^{l-1} belongs?") from None
         raise
 
 
@@ -215,10 +215,10 @@ def weight_factor(rng):
             f"{where}: sign error.": -expected,
         }
         if l >= 2:
-            mistakes[f"{where}: ∂sum^l_j/∂w^l_ij is σ^(l-1)_i, the neuron's value, not its input "
+            mistakes[f"{where}: ∂sum^l_j/∂w^l_ij is σ^{{l-1}}_i, the neuron's value, not its input "
                      "sum^(l-1)_i."] = record.sums[l - 1].T @ delta
         if net.sizes[l - 1] == net.sizes[l]:
-            mistakes[f"{where}: you used σ^l instead of σ^(l-1): w^l_ij multiplies σ^(l-1)_i, the neuron the "
+            mistakes[f"{where}: you used σ^l instead of σ^{{l-1}}: w^l_ij multiplies σ^{{l-1}}_i, the neuron the "
                      "weight comes from."] = record.sigmas[l].T @ delta
             mistakes[f"{where}: you swapped i and j (transposed): entry [i, j] is ∂E/∂w^l_ij, i in layer "
                      "l-1."] = expected.T
@@ -337,14 +337,14 @@ def full_backprop(backprop):
             mistakes[f"{where}: you penalized the biases: the penalty covers the weights w^l_ij only, so "
                      "∂E/∂b^l_j has no λ term."] = pack(*variant(net, X, Y, lam, penalize_bias=True))
         if any(net.sizes[l] == net.sizes[l - 1] for l in range(1, net.L + 1)):
-            mistakes[f"{where}: you used σ^l instead of σ^(l-1): ∂sum^l_j/∂w^l_ij = σ^(l-1)_i, the neuron "
+            mistakes[f"{where}: you used σ^l instead of σ^{{l-1}}: ∂sum^l_j/∂w^l_ij = σ^{{l-1}}_i, the neuron "
                      "the weight comes from."] = pack(*variant(net, X, Y, lam, sigma_l=True))
         if all(w.shape[0] == w.shape[1] for w in net.W):
             tW, tb = variant(net, X, Y, lam)
             mistakes[f"{where}: you swapped i and j (transposed W^l): entry [i, j] of ∂E/∂W^l is "
                      "∂E/∂w^l_ij, i in layer l-1, j in layer l."] = pack([w.T for w in tW], tb)
             mistakes[f"{where}: you swapped i and j (transposed W^l) when going back through the "
-                     "weights: ∂E/∂σ^(l-1)_i sums δ^l_p · w^l_ip over p."] = pack(*_transposed_backward(net, X, Y, lam))
+                     "weights: ∂E/∂σ^{l-1}_i sums δ^l_p · w^l_ip over p."] = pack(*_transposed_backward(net, X, Y, lam))
         if net is trap[0]:
             not_by_differences(got, expected, where)
         compare(got, expected, "∂E/∂w", mistakes)

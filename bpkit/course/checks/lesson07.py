@@ -29,7 +29,7 @@ from bpkit.objective import CrossEntropy
 from ._core import Hint, as_array, close, fresh_rng
 from .switch import GRADIENTS, OBJECTIVE, call_answer, StudentRaised
 from .harness import Case, check, numeric_check
-from .common import central_difference_trap, not_by_differences, random_network
+from .common import answer_layers, central_difference_trap, check_layer_shapes, not_by_differences, random_network
 
 __all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
 
@@ -224,24 +224,6 @@ def _layers_close(answer_dW, answer_db, dW, db) -> bool:
     return all(a.shape == b.shape and close(a, b, RTOL, ATOL) for a, b in zip(answer_db, db))
 
 
-def _layer_list(value, L: int, name: str) -> list:
-    """The student's per-layer list as a list of float arrays (or a Hint)."""
-    if isinstance(value, np.ndarray) or not hasattr(value, "__len__"):
-        raise Hint(f"{name} should be a list with one array per layer l = 1..L (here L = {L}), "
-                   f"got {type(value).__name__}.")
-    items = list(value)
-    if len(items) != L:
-        raise Hint(f"{name} should have one entry per layer l = 1..L: the network has L = {L}, "
-                   f"you returned {len(items)}.")
-    out = []
-    for l, item in enumerate(items, start=1):
-        try:
-            out.append(np.asarray(item, dtype=float))
-        except (TypeError, ValueError):
-            raise Hint(f"{name}[{l - 1}] (layer l = {l}) should be an array of numbers, got {type(item).__name__}.") from None
-    return out
-
-
 def _call_with_shape_hint(answer, *args, off=()):
     """Call the student's function (with ``off`` switched off); a shape error gets a hint about the
     orientation of W^l."""
@@ -268,33 +250,18 @@ def backprop(answer):
                 or isinstance(result[0], np.ndarray) or np.isscalar(result[0])):
             raise Hint("return a pair (dW, db): dW the list of ∂E/∂W^l and db the list of ∂E/∂b^l, "
                        "for l = 1..L (db = None when the network has no biases).")
-        dW = _layer_list(result[0], L, "dW")
+        dW = check_layer_shapes(answer_layers(result[0], L, "dW"), net, "dW")
         db = None
         if net.b is not None:
             if result[1] is None:
                 raise Hint("this network has biases: return their gradients ∂E/∂b^l as db too.")
-            db = _layer_list(result[1], L, "db")
-        ref = bpkit.gradient(net, X, Y, lam)
-        for l in range(1, L + 1):
-            want = net.W[l].shape
-            got = dW[l - 1].shape
-            if got == want:
-                continue
-            if len(got) == 2 and got == want[::-1]:
-                raise Hint(f"wrong shape: ∂E/∂W^{l} has shape {got} but should have shape (n_{l-1}, n_{l}) = {want}, "
-                           "the shape of W^l: did you swap i and j (transpose W)? Row i is σ^{l-1}_i, column j is σ^l_j.")
-            if len(got) == 2 and got == (net.sizes[l], net.sizes[l]):
-                raise Hint(f"wrong shape: ∂E/∂W^{l} has shape {got} but should have shape {want}: "
-                           "did you use σ^l instead of σ^{l-1}? ∂sum^l_j/∂w^l_ij = σ^{l-1}_i.")
-            raise Hint(f"wrong shape: ∂E/∂W^{l} has shape {got} but should have shape (n_{l-1}, n_{l}) = {want}.")
-        if db is not None:
+            db = [as_array(b, f"∂E/∂b^{l}") for l, b in enumerate(answer_layers(result[1], L, "db"), start=1)]
             for l in range(1, L + 1):
                 got = db[l - 1].shape
                 if got != (net.sizes[l],):
                     extra = (" Sum δ^l over the examples (rows)." if len(got) == 2 and got[1] == net.sizes[l] else "")
                     raise Hint(f"wrong shape: ∂E/∂b^{l} has shape {got} but should have shape ({net.sizes[l]},).{extra}")
-        for l in range(1, L + 1):
-            as_array(dW[l - 1], f"∂E/∂W^{l}")
+        ref = bpkit.gradient(net, X, Y, lam)
         ref_dW = [ref.W[l] for l in range(1, L + 1)]
         ref_db = None if net.b is None else [ref.b[l] for l in range(1, L + 1)]
         if _layers_close(dW, db, ref_dW, ref_db):
