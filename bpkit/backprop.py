@@ -12,7 +12,7 @@ over all m examples at once (rows are examples):
 * every layer:   ∂E/∂W^l = (σ^{l-1})ᵀ δ^l           (Σ over examples of σ^{l-1}_i δ^l_j)
 * memo step:     ∂E/∂σ^{l-1} = δ^l (W^l)ᵀ            (Σ_p δ^l_p w^l_jp: the notes' sum over p)
 * hidden layer:  δ^{l-1} = ∂E/∂σ^{l-1} ⊙ g'(sum^{l-1})
-* penalty:       + (λ/m) W^l                         (:func:`bpkit.objective.penalty_gradient`)
+* penalty:       + (λ/m) W^l                         (:func:`bpkit.objective.add_penalty_gradient`)
 
 The forward record (every sum^l and σ^l) and the δ^l of the layer to the right are the
 memoized values: each is computed once and read again.
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Forward, Network, check_lam, check_XY
+from .network import Forward, Network
 from .notation import Gradient, Layers
-from .objective import CrossEntropy, penalty
+from .objective import CrossEntropy, add_penalty_gradient, evaluate
 
 
 def backward(net: Network, record: Forward, delta_L: np.ndarray):
@@ -63,20 +63,11 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     ``.extras`` holds the forward ``record``, the per-example ``dE_dsigma`` and ``delta``
     Layers, and the ``penalty`` gradient, each a named step of the derivation.
     """
-    X, Y = check_XY(net, X, Y)
-    lam = check_lam(lam)
-    m = X.shape[0]
-    record = net._forward(X)
-    sigma_L = record.sigmas[net.L]
-    E = CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, m, regularize_bias)
-    delta_L = CrossEntropy.delta(sigma_L, Y)                  # (σ^L_k - y_k) / m
-    dW, db, dsig, deltas = backward(net, record, delta_L)
-    if lam:
-        for l in dW.layers():
-            dW[l] += (lam / m) * (net.W[l] if net.mask is None else net.W[l] * net.mask[l])
-            if regularize_bias and db is not None:
-                db[l] += (lam / m) * net.b[l]
-    return Gradient(dW, db, E, extras={"record": record, "dE_dsigma": dsig, "delta": deltas})
+    e = evaluate(net, X, Y, lam, regularize_bias)            # validated X, Y, λ; the forward record; E
+    delta_L = CrossEntropy.delta(e.record.sigmas[net.L], e.Y)  # (σ^L_k - y_k) / m
+    dW, db, dsig, deltas = backward(net, e.record, delta_L)
+    add_penalty_gradient(dW, db, net, e.lam, e.m, regularize_bias)   # + (λ/m) w^l_ij
+    return Gradient(dW, db, e.E, extras={"record": e.record, "dE_dsigma": dsig, "delta": deltas})
 
 
 def output_gradient(net: Network, X, k: int = 0) -> Gradient:

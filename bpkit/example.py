@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .gradcheck import central_difference
 from .network import Network
 
 #: the notes' single-index weight names -> (l, i, j) of w^l_ij
@@ -106,19 +107,10 @@ def numerical_output_partials(net: Network, x, eps: float = 1e-6) -> dict[str, f
     ∂o/∂w^l_ij ≈ (o(w^l_ij + ε) - o(w^l_ij - ε)) / 2ε, perturbing ``net.W[l][i, j]`` and
     running ``net.forward`` again; the weight is restored exactly afterwards.
     """
-    out = {}
-    for name, (l, i, j) in NOTES_NAMES.items():
-        W = net.W[l]
-        old = W[i, j]
-        try:
-            W[i, j] = old + eps
-            plus = float(net.forward(x).sigmas[net.L][0, 0])
-            W[i, j] = old - eps
-            minus = float(net.forward(x).sigmas[net.L][0, 0])
-        finally:
-            W[i, j] = old
-        out[name] = (plus - minus) / (2 * eps)
-    return out
+    def o() -> float:
+        return float(net.forward(x).sigmas[net.L][0, 0])
+
+    return {name: central_difference(o, net.W[l], (i, j), eps) for name, (l, i, j) in NOTES_NAMES.items()}
 
 
 def chain_factors(net: Network, x: np.ndarray) -> dict[str, dict[str, float]]:

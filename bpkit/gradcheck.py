@@ -16,6 +16,25 @@ from .notation import Gradient, Layers
 from .objective import objective
 
 
+def central_difference(f, array: np.ndarray, index, eps: float = 1e-6):
+    r"""(f(a + ε) − f(a − ε)) / 2ε for one entry a = ``array[index]``: the one central difference in bpkit.
+
+    ``f`` takes no arguments and reads ``array`` (a weight matrix, a bias vector, a parameter vector θ);
+    the entry is set to a + ε, then a − ε, and always put back exactly, also if ``f`` raises. ``f`` may
+    return a number (∂E/∂w^l_ij, ∂o/∂w^l_ij) or an array (a column of the Hessian from two gradients).
+    The error is O(ε²); rounding adds about (machine ε)·|f|/ε.
+    """
+    old = array[index]
+    try:
+        array[index] = old + eps
+        plus = f()
+        array[index] = old - eps
+        minus = f()
+    finally:
+        array[index] = old
+    return (plus - minus) / (2 * eps)
+
+
 def numerical_gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False,
                        eps: float = 1e-6) -> Gradient:
     """∂E/∂w^l_ij (and ∂E/∂b^l_j) by central differences; same result type as :func:`bpkit.gradient`.
@@ -28,15 +47,7 @@ def numerical_gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bo
     E = objective(net, X, Y, lam, regularize_bias)
 
     def partial(arr: np.ndarray, idx) -> float:
-        old = arr[idx]
-        try:
-            arr[idx] = old + eps
-            plus = objective(net, X, Y, lam, regularize_bias)
-            arr[idx] = old - eps
-            minus = objective(net, X, Y, lam, regularize_bias)
-        finally:
-            arr[idx] = old
-        return (plus - minus) / (2 * eps)
+        return central_difference(lambda: objective(net, X, Y, lam, regularize_bias), arr, idx, eps)
 
     dW = []
     for l in net.W.layers():

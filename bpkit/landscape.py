@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backprop import gradient
+from .gradcheck import central_difference
 from .network import Network
 from .objective import objective
 
@@ -33,16 +34,12 @@ def hessian(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False,
     """
     theta = net.get_flat()
     work = net.copy()
-    P = theta.size
-    H = np.empty((P, P))
-    for b in range(P):
-        e = np.zeros(P)
-        e[b] = h
-        work.set_flat(theta + e)
-        g_plus = gradient(work, X, Y, lam, regularize_bias).flat()
-        work.set_flat(theta - e)
-        g_minus = gradient(work, X, Y, lam, regularize_bias).flat()
-        H[:, b] = (g_plus - g_minus) / (2 * h)
+
+    def grad_at_theta() -> np.ndarray:
+        work.set_flat(theta)
+        return gradient(work, X, Y, lam, regularize_bias).flat()
+
+    H = np.column_stack([central_difference(grad_at_theta, theta, b, h) for b in range(theta.size)])
     return (H + H.T) / 2
 
 

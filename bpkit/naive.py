@@ -16,9 +16,9 @@ from itertools import product
 
 import numpy as np
 
-from .network import Network, check_lam, check_XY
+from .network import Network
 from .notation import Gradient, Layers
-from .objective import CrossEntropy, penalty
+from .objective import add_penalty_gradient, evaluate
 
 
 def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False) -> Gradient:
@@ -26,12 +26,9 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
 
     Same signature and result type as :func:`bpkit.gradient`. Slow on purpose: use small nets.
     """
-    X, Y = check_XY(net, X, Y)
-    lam = check_lam(lam)
-    m = X.shape[0]
+    e = evaluate(net, X, Y, lam, regularize_bias)    # validated X, Y, λ; the forward record; E
+    X, Y, m, record = e.X, e.Y, e.m, e.record
     L = net.L
-    record = net._forward(X)
-    E = CrossEntropy.fn(record.sums[L], Y) + penalty(net, lam, m, regularize_bias)
     count = [0]
 
     def dE_dsum(l: int, j: int) -> np.ndarray:
@@ -59,14 +56,10 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
         if db is not None:
             for j in range(net.sizes[l]):
                 db[l][j] = float(np.sum(dE_dsum(l, j)))
-    if lam:
-        for l in dW.layers():
-            w = net.W[l] if net.mask is None else net.W[l] * net.mask[l]
-            dW[l] += lam / m * w
-            count[0] += w.size if net.mask is None else int(net.mask[l].sum())
-            if regularize_bias and db is not None:
-                db[l] += lam / m * net.b[l]
-    return Gradient(dW, db, E, extras={"multiplications": count[0], "record": record})
+    if e.lam:
+        add_penalty_gradient(dW, db, net, e.lam, m, regularize_bias)  # + (λ/m) w^l_ij, one product per weight
+        count[0] += net.n_weights
+    return Gradient(dW, db, e.E, extras={"multiplications": count[0], "record": record})
 
 
 def multiplication_count(sizes, m: int = 1, bias: bool = False) -> int:

@@ -65,20 +65,28 @@ class Network:
     """
 
     def __init__(self, sizes, hidden="sigmoid", bias: bool = True, seed=None):
-        self.sizes = check_sizes(sizes)
-        self.hidden = activations.get(hidden)
-        self.output = activations.sigmoid
+        sizes = check_sizes(sizes)
+        hidden = activations.get(hidden)
         rng = np.random.default_rng(seed)
         W = []
-        for l in range(1, len(self.sizes)):
-            fan_in, fan_out = self.sizes[l - 1], self.sizes[l]
+        for l in range(1, len(sizes)):
+            fan_in, fan_out = sizes[l - 1], sizes[l]
             bound = np.sqrt(6.0 / (fan_in + fan_out))
-            if (self.hidden is activations.sigmoid) or l == len(self.sizes) - 1:
+            if (hidden is activations.sigmoid) or l == len(sizes) - 1:
                 bound *= np.sqrt(2.0)  # Glorot's factor for the sigmoid, as scikit-learn
             W.append(rng.uniform(-bound, bound, size=(fan_in, fan_out)))
+        b = [np.zeros(n) for n in sizes[1:]] if bias else None
+        self._assign(sizes, hidden, W, b, None)
+
+    def _assign(self, sizes: tuple, hidden, W: list, b: list | None, mask: list | None) -> None:
+        """The one place a network's attributes are set (by ``__init__``, :meth:`from_weights` and
+        :meth:`copy`), from already validated parts: W = [w^1, ..., w^L], b and mask alike or None."""
+        self.sizes = sizes
+        self.hidden = activations.get(hidden)
+        self.output = activations.sigmoid
         self.W = Layers(W, first=1, name="w")
-        self.b = Layers([np.zeros(n) for n in self.sizes[1:]], first=1, name="b") if bias else None
-        self.mask = None
+        self.b = None if b is None else Layers(b, first=1, name="b")
+        self.mask = None if mask is None else Layers(mask, first=1, name="mask")
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -89,71 +97,20 @@ class Network:
         ``mask``, if given, is a list of boolean arrays shaped like W: False marks a
         connection that does not exist (its weight must be 0 and it gets no gradient).
         """
-        if isinstance(W, Layers):
-            W = list(W)
-        if not isinstance(W, (list, tuple)) or len(W) == 0:
-            raise ValueError("W must be a non-empty list [w^1, ..., w^L] of weight matrices")
-        Ws = []
-        for l, w in enumerate(W, start=1):
-            w = _as_matrix(w, f"w^{l}", copy=True)
-            if w.ndim != 2:
-                raise ValueError(f"w^{l} must be a 2-D array of shape (n_{l-1}, n_{l}), got shape {w.shape}")
-            if 0 in w.shape:
-                raise ValueError(f"w^{l} has shape {w.shape}: a layer of 0 neurons")
-            if not np.all(np.isfinite(w)):
-                raise ValueError(f"w^{l} contains NaN or inf")
-            Ws.append(w)
-        sizes = [Ws[0].shape[0]]
-        for l, w in enumerate(Ws, start=1):
-            if w.shape[0] != sizes[-1]:
-                raise ValueError(
-                    f"w^{l} has shape {w.shape} but layer {l - 1} has {sizes[-1]} neurons "
-                    f"(w^{l} must have shape (n_{l-1}, n_{l}) = ({sizes[-1]}, n_{l}))"
-                )
-            sizes.append(w.shape[1])
+        Ws = _check_weights(W)
+        sizes = _check_chain(Ws)
+        b = None if b is None else _check_biases(b, sizes)
+        mask = None if mask is None else _check_mask(mask, Ws)
         net = cls.__new__(cls)
-        net.sizes = check_sizes(sizes)
-        net.hidden = activations.get(hidden)
-        net.output = activations.sigmoid
-        net.W = Layers(Ws, first=1, name="w")
-        if b is None:
-            net.b = None
-        else:
-            if isinstance(b, Layers):
-                b = list(b)
-            if len(b) != len(Ws):
-                raise ValueError(f"b must list one bias vector per layer 1..{len(Ws)}, got {len(b)}")
-            bs = []
-            for l, bl in enumerate(b, start=1):
-                bl = _as_matrix(bl, f"b^{l}", copy=True)
-                if bl.shape != (sizes[l],):
-                    raise ValueError(f"b^{l} has shape {bl.shape} but layer {l} has {sizes[l]} neurons")
-                if not np.all(np.isfinite(bl)):
-                    raise ValueError(f"b^{l} contains NaN or inf")
-                bs.append(bl)
-            net.b = Layers(bs, first=1, name="b")
-        net.mask = None
-        if mask is not None:
-            if len(mask) != len(Ws):
-                raise ValueError(f"mask must have one array per layer 1..{len(Ws)}, got {len(mask)}")
-            ms = []
-            for l, (m, w) in enumerate(zip(mask, Ws), start=1):
-                m = np.asarray(m, dtype=bool)
-                if m.shape != w.shape:
-                    raise ValueError(f"the mask of w^{l} has shape {m.shape} but w^{l} has shape {w.shape}")
-                if np.any(w[~m] != 0):
-                    raise ValueError(f"w^{l} has a nonzero weight where the mask says no connection exists")
-                ms.append(m)
-            net.mask = Layers(ms, first=1, name="mask")
+        net._assign(check_sizes(sizes), hidden, Ws, b, mask)
         return net
 
     def copy(self) -> "Network":
         """An independent copy (weights, biases and mask copied)."""
         net = self.__class__.__new__(self.__class__)
-        net.sizes, net.hidden, net.output = self.sizes, self.hidden, self.output
-        net.W = self.W.copy()
-        net.b = None if self.b is None else self.b.copy()
-        net.mask = None if self.mask is None else self.mask.copy()
+        net._assign(self.sizes, self.hidden, [w.copy() for w in self.W],
+                    None if self.b is None else [b.copy() for b in self.b],
+                    None if self.mask is None else [m.copy() for m in self.mask])
         return net
 
     # ------------------------------------------------------------------ notation
@@ -223,10 +180,12 @@ class Network:
     # ------------------------------------------------------------------ forward
     def forward(self, X) -> "Forward":
         """The forward pass over a batch X of shape (m, n_0): every sum^l_i and σ^l_i."""
-        return self._forward(check_X(self, X))
+        return self.forward_validated(check_X(self, X))
 
-    def _forward(self, X: np.ndarray) -> "Forward":
-        """:meth:`forward` on an X that :func:`check_X` has already validated."""
+    def forward_validated(self, X: np.ndarray) -> "Forward":
+        """The forward pass on an X that :func:`check_X` (or :func:`check_XY`) has already validated:
+        what :meth:`forward` runs after checking X, and what :func:`bpkit.objective.evaluate` runs
+        once for E(w) and every gradient. Given an unchecked X it may fail late or obscurely."""
         sigmas = [X]
         sums = []
         for l in range(1, self.L + 1):
@@ -278,6 +237,71 @@ class Forward:
             raise IndexError("layer 0 is the input layer: it has no sum^0_i")
         self.net._check_neuron(l, i, "i")
         return self.sums[l][:, i]
+
+
+# ---------------------------------------------------------------------- weight checks (from_weights)
+def _check_weights(W) -> list[np.ndarray]:
+    """W = [w^1, ..., w^L] as copied 2-D float arrays of finite numbers, or an error naming w^l."""
+    if isinstance(W, Layers):
+        W = list(W)
+    if not isinstance(W, (list, tuple)) or len(W) == 0:
+        raise ValueError("W must be a non-empty list [w^1, ..., w^L] of weight matrices")
+    Ws = []
+    for l, w in enumerate(W, start=1):
+        w = _as_matrix(w, f"w^{l}", copy=True)
+        if w.ndim != 2:
+            raise ValueError(f"w^{l} must be a 2-D array of shape (n_{l-1}, n_{l}), got shape {w.shape}")
+        if 0 in w.shape:
+            raise ValueError(f"w^{l} has shape {w.shape}: a layer of 0 neurons")
+        if not np.all(np.isfinite(w)):
+            raise ValueError(f"w^{l} contains NaN or inf")
+        Ws.append(w)
+    return Ws
+
+
+def _check_chain(Ws: list[np.ndarray]) -> list[int]:
+    """The sizes (n_0, ..., n_L) the weights imply: w^l must have shape (n_{l-1}, n_l), so shapes chain."""
+    sizes = [Ws[0].shape[0]]
+    for l, w in enumerate(Ws, start=1):
+        if w.shape[0] != sizes[-1]:
+            raise ValueError(
+                f"w^{l} has shape {w.shape} but layer {l - 1} has {sizes[-1]} neurons "
+                f"(w^{l} must have shape (n_{l-1}, n_{l}) = ({sizes[-1]}, n_{l}))"
+            )
+        sizes.append(w.shape[1])
+    return sizes
+
+
+def _check_biases(b, sizes: list[int]) -> list[np.ndarray]:
+    """b = [b^1, ..., b^L] as copied float vectors, b^l of shape (n_l,)."""
+    if isinstance(b, Layers):
+        b = list(b)
+    if len(b) != len(sizes) - 1:
+        raise ValueError(f"b must list one bias vector per layer 1..{len(sizes) - 1}, got {len(b)}")
+    bs = []
+    for l, bl in enumerate(b, start=1):
+        bl = _as_matrix(bl, f"b^{l}", copy=True)
+        if bl.shape != (sizes[l],):
+            raise ValueError(f"b^{l} has shape {bl.shape} but layer {l} has {sizes[l]} neurons")
+        if not np.all(np.isfinite(bl)):
+            raise ValueError(f"b^{l} contains NaN or inf")
+        bs.append(bl)
+    return bs
+
+
+def _check_mask(mask, Ws: list[np.ndarray]) -> list[np.ndarray]:
+    """The mask as boolean arrays shaped like W; a missing connection (False) must have weight 0."""
+    if len(mask) != len(Ws):
+        raise ValueError(f"mask must have one array per layer 1..{len(Ws)}, got {len(mask)}")
+    ms = []
+    for l, (m, w) in enumerate(zip(mask, Ws), start=1):
+        m = np.asarray(m, dtype=bool)
+        if m.shape != w.shape:
+            raise ValueError(f"the mask of w^{l} has shape {m.shape} but w^{l} has shape {w.shape}")
+        if np.any(w[~m] != 0):
+            raise ValueError(f"w^{l} has a nonzero weight where the mask says no connection exists")
+        ms.append(m)
+    return ms
 
 
 # ---------------------------------------------------------------------- input checks

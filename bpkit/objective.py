@@ -17,9 +17,11 @@ exact, finite E and gradient (the naive log(σ) gives log(0) = -inf).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .network import Network, check_lam, check_XY
+from .network import Forward, Network, check_lam, check_XY
 from .notation import Layers
 
 
@@ -87,29 +89,67 @@ def penalty(net: Network, lam: float, m: int, regularize_bias: bool = False) -> 
     return lam / (2.0 * m) * total
 
 
-def penalty_gradient(net: Network, lam: float, m: int, regularize_bias: bool = False):
-    r"""∂/∂w^l_ij of the penalty, (λ/m) w^l_ij, for every layer: returns (W, b) as Layers.
+def add_penalty_gradient(dW: Layers, db: Layers | None, net: Network, lam: float, m: int,
+                         regularize_bias: bool = False) -> None:
+    r"""Add the penalty's own derivative to a gradient, in place: ∂E/∂w^l_ij += (λ/m) w^l_ij.
 
-    This is the term the notes' product of three factors leaves out. ``b`` is None
-    without biases; it is zero unless ``regularize_bias=True``.
+    This is the term the notes' product of three factors leaves out: the derivative of
+    λ/2m Σ_l Σ_i Σ_j (w^l_ij)² with respect to w^l_ij (the 2 cancels). Only connections that
+    exist get it (a sparse network's missing w^l_ij have no gradient); ∂E/∂b^l_j gets (λ/m) b^l_j
+    only with ``regularize_bias=True``. Every gradient (vectorized, scalar, naive) ends here.
     """
-    W = Layers([lam / m * w for w in net.W], first=1, name="∂E/∂w")
-    if net.mask is not None:
-        for l in W.layers():
-            W[l] = np.where(net.mask[l], W[l], 0.0)
-    b = None
-    if net.b is not None:
-        b = Layers([(lam / m * bl) if regularize_bias else np.zeros_like(bl) for bl in net.b],
-                   first=1, name="∂E/∂b")
+    if not lam:
+        return
+    for l in dW.layers():
+        dW[l] += (lam / m) * (net.W[l] if net.mask is None else net.W[l] * net.mask[l])
+        if regularize_bias and db is not None:
+            db[l] += (lam / m) * net.b[l]
+
+
+def penalty_gradient(net: Network, lam: float, m: int, regularize_bias: bool = False):
+    r"""∂/∂w^l_ij of the penalty alone, (λ/m) w^l_ij, for every layer: returns (W, b) as Layers.
+
+    :func:`add_penalty_gradient` added to zeros. ``b`` is None without biases; it is zero unless
+    ``regularize_bias=True``.
+    """
+    W = Layers([np.zeros_like(w) for w in net.W], first=1, name="∂E/∂w")
+    b = None if net.b is None else Layers([np.zeros_like(bl) for bl in net.b], first=1, name="∂E/∂b")
+    add_penalty_gradient(W, b, net, lam, m, regularize_bias)
     return W, b
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """E(w) on one validated batch, and what every gradient starts from.
+
+    ``X`` (m, n_0) and ``Y`` (m, n_L) validated, ``lam`` = λ ≥ 0, ``m`` the number of examples,
+    ``record`` the forward pass (every sum^l_i and σ^l_i: the values backpropagation reads again)
+    and ``E`` = cross-entropy + λ/2m Σ_l Σ_i Σ_j (w^l_ij)².
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    lam: float
+    m: int
+    record: Forward
+    E: float
+
+
+def evaluate(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False) -> Evaluation:
+    """Validate X, Y and λ, run the forward pass once and compute E(w): the first step of
+    :func:`objective` and of every gradient (:func:`bpkit.gradient`, :func:`bpkit.scalar.gradient`,
+    :func:`bpkit.naive.gradient`). Bad input raises an error saying what is wrong in the notes' terms."""
+    X, Y = check_XY(net, X, Y)
+    lam = check_lam(lam)
+    m = X.shape[0]
+    record = net.forward_validated(X)
+    E = CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, m, regularize_bias)
+    return Evaluation(X, Y, lam, m, record, E)
 
 
 def objective(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False) -> float:
     """E(w) for a batch X (m, n_0) with targets Y (m, n_L): see the module docstring."""
-    X, Y = check_XY(net, X, Y)
-    lam = check_lam(lam)
-    record = net._forward(X)
-    return CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, X.shape[0], regularize_bias)
+    return evaluate(net, X, Y, lam, regularize_bias).E
 
 
 def cross_entropy(net: Network, X, Y) -> float:

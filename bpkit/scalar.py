@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Network, check_lam, check_XY
+from .network import Network
 from .notation import Gradient, Layers
-from .objective import CrossEntropy, penalty
+from .objective import CrossEntropy, add_penalty_gradient, evaluate
 
 
 @dataclass
@@ -56,13 +56,10 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     * ``multiplications``: the number of scalar multiplications done;
     * ``record``: the forward pass it read.
     """
-    X, Y = check_XY(net, X, Y)
-    lam = check_lam(lam)
-    m = X.shape[0]
+    e = evaluate(net, X, Y, lam, regularize_bias)    # validated X, Y, λ; the forward record; E
+    X, Y, m, record = e.X, e.Y, e.m, e.record
     L = net.L
-    record = net._forward(X)
     sigma_L = record.sigmas[L]
-    E = CrossEntropy.fn(record.sums[L], Y) + penalty(net, lam, m, regularize_bias)
 
     memo: dict[tuple[int, int], np.ndarray] = {}
     delta: dict[tuple[int, int], np.ndarray] = {}
@@ -109,19 +106,13 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
             if db is not None:
                 db[l][j] = float(np.sum(delta[(l, j)]))          # ∂sum^l_j/∂b^l_j = 1
 
-    if lam:
-        # the regularization term's own derivative, λ/m · w^l_ij, which the notes' product leaves out
-        for l in dW.layers():
-            for i in range(net.sizes[l - 1]):
-                for j in range(net.sizes[l]):
-                    if net.connected(l, i, j):
-                        dW[l][i, j] += lam / m * net.W[l][i, j]
-                        mults += 1
-            if regularize_bias and db is not None:
-                db[l] += lam / m * net.b[l]
-                mults += net.sizes[l]
+    if e.lam:
+        # the regularization term's own derivative, λ/m · w^l_ij, which the notes' product leaves out:
+        # one multiplication per weight that exists (and per bias, if they are penalized)
+        add_penalty_gradient(dW, db, net, e.lam, m, regularize_bias)
+        mults += net.n_weights + (sum(net.sizes[1:]) if regularize_bias and db is not None else 0)
 
-    return Gradient(dW, db, E, extras={"memo": memo, "delta": delta, "steps": steps,
+    return Gradient(dW, db, e.E, extras={"memo": memo, "delta": delta, "steps": steps,
                                        "multiplications": mults, "record": record})
 
 

@@ -169,10 +169,10 @@ def sum_by_gradient_record(net, sigma_prev, l):
 @pytest.mark.parametrize("cheat, called", [
     (sum_by_forward, "net.forward"),
     (sum_by_one_layer_network, "net.forward"),
-    (lambda net, sigma_prev, l: net._forward(sigma_prev).sums[l] if l == 1 else sum_right(net, sigma_prev, l),
-     "net._forward"),
+    (lambda net, sigma_prev, l: net.forward_validated(sigma_prev).sums[l] if l == 1 else sum_right(net, sigma_prev, l),
+     "net.forward_validated"),
     (sum_by_gradient_record, "bpkit.gradient"),
-], ids=["forward", "one-layer-network", "_forward", "gradient-record"])
+], ids=["forward", "one-layer-network", "forward_validated", "gradient-record"])
 def test_sum_layer_cannot_call_the_reference(cheat, called):
     """Does an answer that calls bpkit's forward pass (or a gradient, whose record holds it) fail with the
     hint that names what it called?"""
@@ -228,15 +228,15 @@ def test_forward_pass_wrong_answers_get_their_hint(run):
 
 @pytest.mark.parametrize("cheat, called", [
     (lambda net, X: list(net.forward(X).sigmas), "net.forward"),
-    (lambda net, X: list(net._forward(X).sigmas), "net._forward"),
+    (lambda net, X: list(net.forward_validated(X).sigmas), "net.forward_validated"),
     (lambda net, X: [X] + [net.predict_proba(X)] * net.L, "net.predict_proba"),
     (lambda net, X: list(bpkit.gradient(net, X, np.zeros((len(X), net.sizes[-1]))).extras["record"].sigmas),
      "bpkit.gradient"),
     (lambda net, X: list(bpkit.output_gradient(net, X).extras["record"].sigmas), "bpkit.output_gradient"),
     (lambda net, X: (s for s in net.forward(X).sigmas), "net.forward"),
-], ids=["forward", "_forward", "predict_proba", "gradient-record", "output-gradient", "lazy-generator"])
+], ids=["forward", "forward_validated", "predict_proba", "gradient-record", "output-gradient", "lazy-generator"])
 def test_forward_pass_cannot_call_the_reference(cheat, called):
-    """Does a forward pass copied from bpkit (net.forward, the net._forward bpkit itself calls, a gradient's
+    """Does a forward pass copied from bpkit (net.forward, the net.forward_validated bpkit itself calls, a gradient's
     record, even a generator that calls net.forward only once the check reads it) fail with the hint that
     names what it called?"""
     fails(checks.forward_pass, cheat, hint=f"you called {called}: {CHEAT}")

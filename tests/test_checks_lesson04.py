@@ -238,7 +238,7 @@ def test_counts_mistakes_fail_with_their_hint(memo, nv, hint, run):
 
 def test_counts_cannot_be_copied_from_bpkit():
     """Are the closed forms and the counters switched off while the answers run?"""
-    from bpkit import naive, scalar
+    from bpkit import scalar
 
     fails(checks.counts, lambda s, m: scalar.multiplication_count(s, m), naive_count,
           hints=[f"you called bpkit.scalar.multiplication_count: {CHEAT}"])

@@ -179,12 +179,23 @@ def penalty_grad_by_two_gradients(net, lam, m):
     return [a - b for a, b in zip(bpkit.gradient(net, X, Y, lam).W, bpkit.gradient(net, X, Y, 0.0).W)]
 
 
+def add_penalty_to_zeros(net, lam, m):
+    """Right numbers, by bpkit's own penalty step added to zeros."""
+    from bpkit.notation import Layers
+    from bpkit.objective import add_penalty_gradient
+
+    dW = Layers([np.zeros_like(w) for w in net.W], first=1)
+    add_penalty_gradient(dW, None, net, lam, m)
+    return list(dW)
+
+
 @pytest.mark.parametrize("cheat, called", [
     (lambda net, lam, m: list(bpkit.penalty_gradient(net, lam, m)[0]), "bpkit.penalty_gradient"),
     (lambda net, lam, m: list(bpkit.objective.__globals__["penalty_gradient"](net, lam, m)[0]),
      "bpkit.penalty_gradient"),
     (penalty_grad_by_two_gradients, "bpkit.gradient"),
-], ids=["penalty_gradient", "via-another-name", "two-gradients"])
+    (lambda net, lam, m: add_penalty_to_zeros(net, lam, m), "bpkit.objective.add_penalty_gradient"),
+], ids=["penalty_gradient", "via-another-name", "two-gradients", "add_penalty_gradient"])
 def test_penalty_gradient_cannot_be_copied_from_bpkit(cheat, called):
     """Do answers that call bpkit.penalty_gradient (by any name) or take the difference of two bpkit gradients fail
     with the hint that names what they called?"""

@@ -61,3 +61,24 @@ def test_gradient_check_prints_the_same_verdict_on_every_machine(error, shown):
     g = bpkit.gradient(net, X, Y, 0.0)
     result = bpkit.gradcheck.GradientCheck(g, g, error, 1e-5)
     assert str(result) == "backprop and central differences " + shown
+
+
+def test_central_difference_restores_the_entry_and_is_second_order():
+    """Does the one central-difference primitive give (f(a+ε) − f(a−ε))/2ε, put the entry back exactly even when f
+    raises, and work for array-valued f?"""
+    import pytest as _pytest
+
+    from bpkit.gradcheck import central_difference
+
+    a = np.array([0.3, -1.2])
+    d = central_difference(lambda: np.sin(a[0]) * a[1], a, 0, 1e-5)
+    assert abs(d - np.cos(0.3) * -1.2) < 1e-9 and a.tolist() == [0.3, -1.2]
+    v = central_difference(lambda: np.array([a[1] ** 3, 2 * a[1]]), a, 1, 1e-4)
+    np.testing.assert_allclose(v, [3 * 1.2 ** 2, 2.0], rtol=1e-7)
+
+    def broken():
+        raise RuntimeError("boom")
+
+    with _pytest.raises(RuntimeError):
+        central_difference(broken, a, 1)
+    assert a.tolist() == [0.3, -1.2]

@@ -8,7 +8,6 @@ the others a generous one, so that a loaded machine cannot make them flaky.
 """
 from __future__ import annotations
 
-import copy
 import csv
 import hashlib
 import json

@@ -1,5 +1,4 @@
 """Are the lessons' previous/next links right, and is the script that writes them idempotent?"""
-import shutil
 from pathlib import Path
 
 import nbformat

@@ -188,3 +188,25 @@ def test_non_numeric_input_is_a_type_error():
     """Does a non-numeric X give a TypeError rather than a numpy error from deep inside?"""
     with pytest.raises(TypeError, match="X must be an array of numbers"):
         hand_net().forward([["a", "b"]])
+
+
+def test_every_construction_path_gives_the_same_kind_of_network():
+    """Do Network(...), Network.from_weights(...) and net.copy() set the same attributes (one private path), and is
+    a copy independent of its original?"""
+    net = Network((3, 4, 2), hidden="tanh", seed=0)
+    rebuilt = Network.from_weights(list(net.W), list(net.b), hidden="tanh")
+    copied = net.copy()
+    sparse = bpkit.example.network()
+    for other in (rebuilt, copied, sparse.copy()):
+        assert vars(other).keys() == vars(net).keys()
+    for other in (rebuilt, copied):
+        assert other.sizes == net.sizes and other.hidden is net.hidden and other.output is net.output
+        for l in net.W.layers():
+            np.testing.assert_array_equal(other.W[l], net.W[l])
+            np.testing.assert_array_equal(other.b[l], net.b[l])
+    copied.W[1][0, 0] += 1.0
+    copied.b[2][0] += 1.0
+    assert copied.W[1][0, 0] != net.W[1][0, 0] and copied.b[2][0] != net.b[2][0]
+    sparse_copy = sparse.copy()
+    sparse_copy.mask[1][0, 0] = not sparse_copy.mask[1][0, 0]
+    assert sparse_copy.mask[1][0, 0] != sparse.mask[1][0, 0]

@@ -7,6 +7,7 @@ from sklearn.metrics import log_loss
 
 import bpkit
 from bpkit import CrossEntropy, Network
+from bpkit.objective import evaluate
 from catalogue import make_case
 from test_network import HAND_W, HAND_X
 
@@ -111,3 +112,41 @@ def test_output_delta_simplification():
     Y = rng.uniform(size=(6, 3))
     np.testing.assert_allclose(CrossEntropy.dE_dsigma(sigma, Y) * sigma * (1 - sigma),
                                CrossEntropy.delta(sigma, Y))
+
+
+def test_evaluate_is_the_one_start_of_E_and_of_every_gradient():
+    """Does evaluate() give objective()'s E, the forward record of net.forward, and the validated X, Y, λ, m,
+    and do the three gradients report that same E?"""
+    net, X, Y = make_case((3, 4, 2), seed=5, m=7)
+    e = evaluate(net, X.tolist(), Y, 0.4)
+    assert e.E == bpkit.objective(net, X, Y, 0.4) and e.m == 7 and e.lam == 0.4
+    assert isinstance(e.X, np.ndarray) and e.X.shape == (7, 3)
+    record = net.forward(X)
+    for l in range(1, net.L + 1):
+        np.testing.assert_array_equal(e.record.sums[l], record.sums[l])
+    for gradient in (bpkit.gradient, bpkit.scalar.gradient, bpkit.naive.gradient):
+        assert gradient(net, X, Y, 0.4).E == e.E
+    with pytest.raises(ValueError, match="λ"):
+        evaluate(net, X, Y, -1.0)
+
+
+def test_the_penalty_step_skips_connections_that_do_not_exist():
+    """On the notes' sparse example network, does (λ/m) w^l_ij go only to weights that exist, in every gradient,
+    and does each gradient still match central differences?"""
+    from bpkit.objective import add_penalty_gradient
+    from bpkit.notation import Layers
+
+    net = bpkit.example.network()
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(4, net.sizes[0])), rng.uniform(size=(4, 1))
+    dW = Layers([np.ones_like(w) for w in net.W], first=1)
+    add_penalty_gradient(dW, None, net, 2.0, 4)
+    for l in net.W.layers():
+        np.testing.assert_array_equal(dW[l][~net.mask[l]], 1.0)           # untouched where w^l_ij does not exist
+        np.testing.assert_allclose(dW[l][net.mask[l]], 1.0 + 0.5 * net.W[l][net.mask[l]])
+    numeric = bpkit.numerical_gradient(net, X, Y, 2.0)
+    for gradient in (bpkit.gradient, bpkit.scalar.gradient, bpkit.naive.gradient):
+        g = gradient(net, X, Y, 2.0)
+        for l in net.W.layers():
+            assert bpkit.relative_error(g.W[l], numeric.W[l]) < 1e-6
+            np.testing.assert_array_equal(g.W[l][~net.mask[l]], 0.0)

@@ -25,7 +25,7 @@ def random_case(seed, hidden="sigmoid"):
 def test_central_differences_on_o_agree_with_backprop(seed, hidden):
     """Do central differences on o itself agree with bpkit's backpropagated ∂o/∂w for every weight?"""
     net, x = random_case(seed, hidden)
-    num = chain.numerical_output_partials(net, x)
+    num = example.numerical_output_partials(net, x)
     bp = example.output_partials(net, x)
     for name in example.NOTES_NAMES:
         assert num[name] == pytest.approx(bp[name], rel=1e-6, abs=1e-9), name
@@ -35,7 +35,7 @@ def test_central_differences_leave_the_network_exactly_as_it_was():
     """Is every perturbed weight restored bit for bit?"""
     net, x = random_case(5)
     before = [w.copy() for w in net.W]
-    chain.numerical_output_partials(net, x, eps=1e-3)
+    example.numerical_output_partials(net, x, eps=1e-3)
     for a, b in zip(before, net.W):
         assert np.array_equal(a, b)
 

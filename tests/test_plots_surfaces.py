@@ -8,6 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
+from bpkit import landscape  # noqa: E402
 from bpkit import example  # noqa: E402
 from bpkit.show.plots import surfaces  # noqa: E402
 
@@ -32,14 +33,14 @@ def test_hessian_of_logistic_regression_matches_the_formula():
     p = net.predict_proba(X)[:, 0]
     Xt = np.hstack([X, np.ones((m, 1))])
     H = (Xt * (p * (1 - p))[:, None]).T @ Xt / m + lam / m * np.diag([1, 1, 1, 0])
-    assert np.allclose(surfaces.hessian(net, X, Y, lam), H, atol=1e-7)
+    assert np.allclose(landscape.hessian(net, X, Y, lam), H, atol=1e-7)
 
 
 def test_hessian_is_symmetric_and_has_a_negative_eigenvalue_somewhere_with_a_hidden_layer():
     """With a hidden layer, is the Hessian symmetric but not PSD at the midpoint between swapped minima?"""
     p = surfaces.two_minima()
     mid = p.net((p.a_star + p.b_star) / 2, (p.a_star + p.b_star) / 2)
-    H = surfaces.hessian(mid, p.X, p.Y)
+    H = landscape.hessian(mid, p.X, p.Y)
     assert np.allclose(H, H.T)
     assert np.linalg.eigvalsh(H).min() < -1e-3
 
@@ -51,7 +52,7 @@ def test_permuting_hidden_neurons_keeps_every_output():
     for l in net.b.layers():
         net.b[l] = np.linspace(-1, 1, net.sizes[l])
     for l, perm in [(1, [2, 0, 3, 1]), (2, [1, 2, 0])]:
-        new = surfaces.permute_hidden(net, l, perm)
+        new = landscape.permute_hidden(net, l, perm)
         assert np.allclose(new.predict_proba(X), net.predict_proba(X))
         assert not np.allclose(new.get_flat(), net.get_flat())
         assert np.array_equal(new.W[l][:, 0], net.W[l][:, perm[0]])
@@ -62,7 +63,7 @@ def test_permuting_hidden_neurons_keeps_every_output():
 def test_permute_keeps_the_mask_of_a_sparse_network():
     """On the notes' sparse example, does swapping g_1 and g_2 move the mask with the weights?"""
     net = example.network()
-    new = surfaces.swap_hidden(net, 1, 0, 1)
+    new = landscape.swap_hidden(net, 1, 0, 1)
     assert np.array_equal(new.mask[1], net.mask[1][:, [1, 0]])
     x = example.inputs()
     assert np.allclose(new.predict_proba(x), net.predict_proba(x))
@@ -72,23 +73,23 @@ def test_permute_rejects_bad_input():
     """Are a non-hidden layer and a non-permutation rejected with clear errors?"""
     net = bpkit.Network((2, 3, 1), seed=0)
     with pytest.raises(ValueError, match="hidden layer"):
-        surfaces.permute_hidden(net, 2, [0])
+        landscape.permute_hidden(net, 2, [0])
     with pytest.raises(ValueError, match="permutation"):
-        surfaces.permute_hidden(net, 1, [0, 0, 1])
+        landscape.permute_hidden(net, 1, [0, 0, 1])
 
 
 def test_segment_ends_and_interpolate():
     """Is segment_E's first/last value E(A)/E(B), and interpolate(A, B, t) the point (1−t)θ_A + tθ_B?"""
     X, Y = _data()
     a, b = bpkit.Network((2, 3, 1), seed=0), bpkit.Network((2, 3, 1), seed=1)
-    ts, E = surfaces.segment_E(a, b, X, Y, 0.2, [0.0, 0.25, 1.0])
+    ts, E = landscape.segment_E(a, b, X, Y, 0.2, [0.0, 0.25, 1.0])
     assert E[0] == pytest.approx(bpkit.objective(a, X, Y, 0.2))
     assert E[-1] == pytest.approx(bpkit.objective(b, X, Y, 0.2))
-    mid = surfaces.interpolate(a, b, 0.25)
+    mid = landscape.interpolate(a, b, 0.25)
     assert np.allclose(mid.get_flat(), 0.75 * a.get_flat() + 0.25 * b.get_flat())
     assert E[1] == pytest.approx(bpkit.objective(mid, X, Y, 0.2))
     with pytest.raises(ValueError, match="architecture"):
-        surfaces.interpolate(a, bpkit.Network((2, 2, 1)), 0.5)
+        landscape.interpolate(a, bpkit.Network((2, 2, 1)), 0.5)
 
 
 def test_two_minima_problem_has_equal_minima_and_a_ridge():
@@ -119,7 +120,7 @@ def test_slice_E_of_logistic_regression_is_convex():
     X, Y = _data(2, m=30)
     net = bpkit.Network((2, 1), seed=0)
     s = np.linspace(-3, 3, 61)
-    E = surfaces.slice_E(net, X, Y, np.array([1.0, -0.5, 0.3]), s, lam=0.1)
+    E = landscape.slice_E(net, X, Y, np.array([1.0, -0.5, 0.3]), s, lam=0.1)
     assert np.diff(E, 2).min() > -1e-12
 
 
@@ -131,7 +132,7 @@ def test_plots_label_axes_in_the_notation():
     fig, (ax1, ax2) = plt.subplots(1, 2)
     surfaces.plot_loss_contour(ax1, v, v, Z, p.w_a, p.w_b, title="t", points=[(0, 0, "A", {})])
     assert ax1.get_xlabel() == "$w^{1}_{00}$" and ax1.get_ylabel() == "$w^{1}_{01}$"
-    ts, E = surfaces.segment_E(p.A, p.B, p.X, p.Y, ts=np.linspace(0, 1, 5))
+    ts, E = landscape.segment_E(p.A, p.B, p.X, p.Y, ts=np.linspace(0, 1, 5))
     surfaces.plot_segment(ax2, ts, E)
     assert ax2.get_ylabel() == "$E(w)$"
     fig.canvas.draw()

@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import bpkit  # noqa: E402
+from bpkit import landscape  # noqa: E402
 from bpkit.show.plots import training as tp  # noqa: E402
 
 
@@ -98,16 +99,16 @@ def test_align_hidden_undoes_a_permutation_of_the_hidden_neurons(digits):
     shuffled.b[1] = net.b[1][perm]
     X, Y = digits.X_train[:50], digits.Y_train[:50]
     assert bpkit.objective(shuffled, X, Y, 1.0) == pytest.approx(bpkit.objective(net, X, Y, 1.0), rel=1e-12)
-    assert tp.weight_distance(net, shuffled) > 1.0
-    aligned = tp.align_hidden(net, shuffled)
-    assert tp.weight_distance(net, aligned) == 0.0
-    assert tp.weight_distance(net, tp.align_hidden(net, net.copy())) == 0.0
+    assert landscape.weight_distance(net, shuffled) > 1.0
+    aligned = landscape.align_hidden(net, shuffled)
+    assert landscape.weight_distance(net, aligned) == 0.0
+    assert landscape.weight_distance(net, landscape.align_hidden(net, net.copy())) == 0.0
 
 
 def test_align_hidden_needs_one_hidden_layer():
     """Does align_hidden refuse networks without exactly one hidden layer?"""
     with pytest.raises(ValueError, match="one hidden layer"):
-        tp.align_hidden(bpkit.Network([4, 3, 3, 2], seed=0), bpkit.Network([4, 3, 3, 2], seed=1))
+        landscape.align_hidden(bpkit.Network([4, 3, 3, 2], seed=0), bpkit.Network([4, 3, 3, 2], seed=1))
 
 
 def test_segment_objective_runs_from_one_network_to_the_other(digits):

@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
+from bpkit import landscape  # noqa: E402
 from bpkit.show.plots import surfaces  # noqa: E402
 from bpkit.show.widgets import lesson02  # noqa: E402
 
@@ -48,7 +49,7 @@ def test_segment_between_any_two_networks():
     """Given two networks and data, does the widget work without a plane panel, and reject a mismatch?"""
     X, Y = bpkit.data.xor(m=20, seed=0)
     a = bpkit.Network((2, 3, 1), seed=0)
-    b = surfaces.swap_hidden(a, 1, 0, 2)
+    b = landscape.swap_hidden(a, 1, 0, 2)
     box = lesson02.segment(a, b, X, Y, lam=0.1)
     assert box.plane is None
     box.slider.value = 0.3
@@ -71,7 +72,7 @@ def test_slider_update_is_fast():
 def test_E_curve_has_its_maximum_inside():
     """Is E's maximum on the segment strictly inside (0, 1) and above both ends?"""
     p = surfaces.two_minima()
-    ts, E = surfaces.segment_E(p.A, p.B, p.X, p.Y)
+    ts, E = landscape.segment_E(p.A, p.B, p.X, p.Y)
     k = int(np.argmax(E))
     assert 0 < ts[k] < 1 and E[k] > E[0] + 0.1
 

@@ -29,26 +29,6 @@ def test_all_widgets_take_no_arguments_and_return_a_widget():
     assert plt.get_fignums() == [], "the diagram's figure is closed (rendered to PNG only)"
 
 
-def test_factors_multiply_to_bpkits_gradient():
-    """For every weight, do Σ_e (three factors) + λ/m·w equal bpkit.gradient and the central difference?"""
-    net, X, Y, lam = w6.small_example()
-    g = bpkit.gradient(net, X, Y, lam)
-    for _, (l, i, j) in w6.weight_names(net):
-        f = w6.factors(net, X, Y, lam, l, i, j)
-        assert f.total == pytest.approx(g.W[l][i, j], rel=1e-10, abs=1e-12)
-        assert f.bpkit_value == g.W[l][i, j]
-        assert f.numerical == pytest.approx(g.W[l][i, j], rel=1e-5, abs=1e-8)
-        np.testing.assert_allclose(f.sigma_prev, g.extras["record"].sigma(l - 1, i))
-
-
-def test_factors_text_is_fixed_format():
-    """Does the printed table show every example's factors and the five summary lines?"""
-    net, X, Y, lam = w6.small_example()
-    lines = w6.factors(net, X, Y, lam, 2, 1, 0).text().splitlines()
-    assert lines[0].startswith("w^2_10 = ") and len(lines) == 2 + X.shape[0] + 5
-    assert lines[-1].startswith("central difference")
-
-
 def test_three_factors_slider_and_choice_change_the_table(capsys):
     """Does moving the weight, or choosing another, change the table (and the slider's name), without printing?"""
     box = w6.three_factors()

@@ -49,7 +49,7 @@ WRONG_ACTIVATION = ("you used the wrong activation for layer l: hidden layers 1.
 
 
 # ------------------------------------------------------------------------------ cases
-#: what would answer 01.1-01.3 outright: the forward pass (net.forward, and net._forward that bpkit's
+#: what would answer 01.1-01.3 outright: the forward pass (net.forward, and net.forward_validated that bpkit's
 #: own functions call) and bpkit's gradients (their record holds every sum^l and σ^l)
 REFERENCE = (*FORWARD, *GRADIENTS)
 

@@ -10,8 +10,8 @@ r"""Graded checks for lesson 02: why hidden layers make E non-convex.
 Every check draws fresh hidden networks, data and λ on every run and evaluates with bpkit
 (``bpkit.objective``, ``bpkit.gradient`` through :func:`bpkit.landscape.hessian`). The
 student's code gets copies of the network and the data; while it runs, bpkit's own Hessian
-(02.1) and neuron swap (02.2) are switched off (``bpkit.landscape.hessian`` is also
-``bpkit.show.plots.surfaces.hessian``, and so on: one function, switched off wherever it is reached).
+(02.1) and neuron swap (02.2) are switched off (the function object itself, so it refuses however
+it is reached, also inside other bpkit functions).
 """
 from __future__ import annotations
 

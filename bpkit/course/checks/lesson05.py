@@ -37,7 +37,7 @@ __all__ = ["objective_E", "penalty_gradient_check", "stable_cross_entropy"]
 #: what would answer each exercise outright (see :func:`~bpkit.course.checks.common.call_quietly`)
 OFF = {
     "05.1": (*OBJECTIVE, *GRADIENTS),
-    "05.2": ("bpkit.penalty_gradient", *GRADIENTS),
+    "05.2": ("bpkit.penalty_gradient", "bpkit.objective.add_penalty_gradient", *GRADIENTS),
     "05.3": ("bpkit.CrossEntropy.fn", "bpkit.objective", "bpkit.cross_entropy", *GRADIENTS),
 }
 

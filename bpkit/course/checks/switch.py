@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections.abc
 import functools
 import importlib
+import sys
 import threading
 import types
 from contextlib import contextmanager
@@ -80,8 +81,8 @@ class SwitchedOff(Hint):
 #: layer and E itself (``bpkit.backward`` is the backward pass they share)
 GRADIENTS = ("bpkit.gradient", "bpkit.backward", "bpkit.output_gradient", "bpkit.scalar.gradient",
              "bpkit.naive.gradient", "bpkit.numerical_gradient", "bpkit.gradient_check")
-#: the forward pass: every sum^l and σ^l (``_forward`` is what bpkit's own functions call)
-FORWARD = (("bpkit.Network.forward", "net.forward"), ("bpkit.Network._forward", "net._forward"),
+#: the forward pass: every sum^l and σ^l (``forward_validated`` is what bpkit's own functions call)
+FORWARD = (("bpkit.Network.forward", "net.forward"), ("bpkit.Network.forward_validated", "net.forward_validated"),
            ("bpkit.Network.predict_proba", "net.predict_proba"), ("bpkit.Network.predict", "net.predict"))
 #: E(w) and its parts
 OBJECTIVE = ("bpkit.objective", "bpkit.cross_entropy", "bpkit.CrossEntropy.fn", "bpkit.penalty")
@@ -95,7 +96,13 @@ def _resolve(path: str):
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            obj = importlib.import_module(".".join(parts[:k + 1]))
+            # a module whose name a package attribute shadows: "bpkit.objective.evaluate" (bpkit.objective is
+            # also the function E(w)), or a submodule not imported yet
+            module = sys.modules.get(".".join(parts[:k]))
+            if module is not None and module is not obj and hasattr(module, part):
+                obj = getattr(module, part)
+            else:
+                obj = importlib.import_module(".".join(parts[:k + 1]))
     return obj
 
 
@@ -141,7 +148,7 @@ def switched_off(*targets):
 
     The function *object* is switched off, not a name: its code is swapped for one that refuses,
     so every way of reaching it refuses alike: ``bpkit.gradient`` and ``bpkit.backprop.gradient``
-    (one function), ``bpkit.landscape.swap_hidden`` and ``bpkit.show.plots.surfaces.swap_hidden``, an
+    (one function), ``bpkit.landscape.swap_hidden`` however it was imported, an
     ``Activation``'s ``derivative`` however the activation was found (``activations.get(name)``,
     ``net.hidden``, ``ACTIVATIONS[name]``), a name the student imported earlier, and every bpkit
     function that calls it. Only Python functions without a closure can be switched off. The

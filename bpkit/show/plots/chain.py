@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpkit import example
-from bpkit.example import numerical_output_partials  # noqa: F401  (core maths, re-exported for the lessons)
+from bpkit.example import numerical_output_partials
 from bpkit.labels import svg_sub, svg_sup
 from bpkit.network import Network
 
@@ -145,7 +145,7 @@ def chain_html(net: Network, x, name: str = "w^1_1", eps: float = 1e-6) -> str:
     if l == 1:
         u = example.INPUTS[i]
         rows = [
-            (f"∂f/∂sum<sup>2</sup><sub>0</sub> = f′(sum<sup>2</sup><sub>0</sub>)", f["df/dsum2"]),
+            ("∂f/∂sum<sup>2</sup><sub>0</sub> = f′(sum<sup>2</sup><sub>0</sub>)", f["df/dsum2"]),
             (f"∂sum<sup>2</sup><sub>0</sub>/∂g<sub>{j + 1}</sub> = w<sup>2</sup><sub>{j}0</sub>", f["dsum2/dg"]),
             (f"∂g<sub>{j + 1}</sub>/∂sum<sup>1</sup><sub>{j}</sub> = g′(sum<sup>1</sup><sub>{j}</sub>)", f["dg/dsum1"]),
             (f"∂sum<sup>1</sup><sub>{j}</sub>/∂w<sup>1</sup><sub>{i}{j}</sub> = {u} (σ<sup>0</sup><sub>{i}</sub>)", f["dsum1/dw"]),

@@ -22,10 +22,9 @@ import numpy as np
 
 from bpkit.labels import weight_tex
 from bpkit.network import Network
-from bpkit.landscape import hessian, interpolate, permute_hidden, segment_E, slice_E, swap_hidden  # noqa: F401  (core maths, re-exported for the lessons)
 from bpkit.objective import objective
 
-__all__ = ["TwoMinima", "two_minima", "hessian", "permute_hidden", "swap_hidden", "interpolate", "segment_E", "slice_E", "loss_grid",
+__all__ = ["TwoMinima", "two_minima", "loss_grid",
            "plot_loss_contour", "plot_loss_surface", "plot_segment", "plot_slices",
            "BlitFigure"]
 

@@ -19,8 +19,7 @@ import io
 
 import numpy as np
 
-import bpkit
-from bpkit.landscape import align_hidden, segment_E, weight_distance  # noqa: F401  (core maths, re-exported for the lessons)
+from bpkit.landscape import segment_E
 
 #: the digits are 8x8 images: input neuron i = 8 * row + column
 IMAGE_SHAPE = (8, 8)
@@ -30,8 +29,7 @@ WEIGHT_CMAP = "RdBu"
 PIXEL_CMAP = "gray_r"
 
 __all__ = [
-    "IMAGE_SHAPE", "hidden_images", "mosaic", "to_png", "class_response", "weight_distance",
-    "align_hidden", "segment_objective", "plot_digits", "plot_hidden_weights",
+    "IMAGE_SHAPE", "hidden_images", "mosaic", "to_png", "class_response", "segment_objective", "plot_digits", "plot_hidden_weights",
     "plot_learning_curves", "plot_segment",
 ]
 

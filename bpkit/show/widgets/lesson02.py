@@ -29,7 +29,7 @@ import ipywidgets as W
 import numpy as np
 
 from bpkit.backprop import gradient
-from bpkit import labels
+from bpkit import labels, landscape
 from bpkit.network import Network
 from bpkit.objective import objective
 from ..plots import surfaces
@@ -137,7 +137,7 @@ def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, 
     if theta_a.shape != theta_b.shape or tuple(net_a.sizes) != tuple(net_b.sizes):
         raise ValueError(f"A is {net_a.sizes} but B is {net_b.sizes}: the segment needs one architecture")
     E_a, E_b = objective(net_a, X, Y, lam), objective(net_b, X, Y, lam)
-    ts, E_t = surfaces.segment_E(net_a, net_b, X, Y, lam, np.linspace(0, 1, 101))
+    ts, E_t = landscape.segment_E(net_a, net_b, X, Y, lam, np.linspace(0, 1, 101))
     work = net_a.copy()
 
     def E(t: float) -> float:

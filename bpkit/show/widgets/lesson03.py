@@ -4,7 +4,7 @@ r"""Lesson 03 widgets: the chain rule on the notes' example network, live.
 each of the four inputs x, y, z, w. For the chosen partial ∂o/∂w it shows every factor of
 the chain (:func:`bpkit.example.chain_factors`), their product, bpkit's backpropagated
 value (:func:`bpkit.example.output_partials`) and the central difference on o
-(:func:`bpkit.show.plots.chain.numerical_output_partials`) -- the same functions the lesson's
+(:func:`bpkit.example.numerical_output_partials`) -- the same functions the lesson's
 checked cells print -- and a small plot of o against that weight with its tangent.
 
 The widget never prints: it updates two ``HTML`` widgets, the table and the plot (an

@@ -15,21 +15,17 @@ Widgets never print; they update ``HTML`` and ``Image`` values.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import ipywidgets as W
 import numpy as np
 
 import bpkit
-from bpkit.objective import CrossEntropy
 from bpkit import labels
+from bpkit.factors import Factors, three_factors as factors_of
 from bpkit.show.html import TABLE, row
 from bpkit.show.plots import diagram
 from . import LessonWidget
 
 __all__ = ["three_factors", "backprop_steps"]
-
-EPS = 1e-6
 
 
 def small_example():
@@ -42,75 +38,12 @@ def small_example():
 
 
 # ------------------------------------------------------------------------------ the three factors
-@dataclass
-class Factors:
-    r"""∂E/∂w^l_ij assembled from the notes' three factors (one entry per example), plus λ/m·w^l_ij."""
-
-    l: int
-    i: int
-    j: int
-    w: float
-    dE_dsigma: np.ndarray    # ∂E/∂σ^l_j, per example
-    dsigma_dsum: np.ndarray  # ∂σ^l_j/∂sum^l_j = g'(sum^l_j), per example
-    sigma_prev: np.ndarray   # ∂sum^l_j/∂w^l_ij = σ^{l-1}_i, per example
-    penalty: float           # λ/m · w^l_ij
-    bpkit_value: float       # bpkit.gradient(...).W[l][i, j]
-    numerical: float         # central difference of bpkit.objective
-
-    @property
-    def products(self) -> np.ndarray:
-        return self.dE_dsigma * self.dsigma_dsum * self.sigma_prev
-
-    @property
-    def total(self) -> float:
-        return float(self.products.sum() + self.penalty)
-
-    def text(self) -> str:
-        """A fixed-format table (what the lesson prints; the widget shows the same numbers)."""
-        head = (f"w^{self.l}_{self.i}{self.j} = {self.w:+.4f}\n"
-                f"{'e':>2} {'∂E/∂σ^l_j':>12} {'∂σ^l_j/∂sum^l_j':>16} {'σ^(l-1)_i':>10} {'product':>12}")
-        rows = [f"{e:>2} {a:>12.6f} {b:>16.6f} {c:>10.6f} {p:>12.6f}" for e, (a, b, c, p) in
-                enumerate(zip(self.dE_dsigma, self.dsigma_dsum, self.sigma_prev, self.products))]
-        name = f"w^{self.l}_{self.i}{self.j}"
-        tail = [f"{label:<22} {value:+.6f}" for label, value in (
-            ("Σ_e product", self.products.sum()), (f"+ λ/m · {name}", self.penalty),
-            (f"= ∂E/∂{name}", self.total), ("bpkit.gradient", self.bpkit_value),
-            ("central difference", self.numerical))]
-        return "\n".join([head] + rows + tail)
-
-
-def factors(net, X, Y, lam: float, l: int, i: int, j: int) -> Factors:
-    r"""The three factors of ∂E/∂w^l_ij for every example, read from bpkit's backprop.
-
-    ∂E/∂σ^l_j is ``bpkit.gradient(...).extras["dE_dsigma"][l]`` for a hidden layer and
-    ``CrossEntropy.dE_dsigma`` for the output layer; ∂σ^l_j/∂sum^l_j is the activation's
-    ``derivative`` at sum^l_j; σ^{l-1}_i comes from the forward record.
-    """
-    X = np.asarray(X, dtype=float)
-    Y = np.asarray(Y, dtype=float)
-    m = X.shape[0]
-    g = bpkit.gradient(net, X, Y, lam)
-    rec = g.extras["record"]
-    if l == net.L:
-        dE_dsigma = CrossEntropy.dE_dsigma(rec.sigmas[l], Y)[:, j]
-    else:
-        dE_dsigma = g.extras["dE_dsigma"][l][:, j]
-    work = net.copy()
-    w = float(net.W[l][i, j])
-    work.W[l][i, j] = w + EPS
-    plus = bpkit.objective(work, X, Y, lam)
-    work.W[l][i, j] = w - EPS
-    minus = bpkit.objective(work, X, Y, lam)
-    return Factors(l, i, j, w, dE_dsigma.copy(), net.activation(l).derivative(rec.sums[l][:, j]),
-                   rec.sigmas[l - 1][:, i].copy(), lam / m * w, float(g.W[l][i, j]), (plus - minus) / (2 * EPS))
-
-
 def _row(*cells, bold=False) -> str:
     return row(*cells, bold=bold, right=True)
 
 
 def factors_html(f: Factors, L: int) -> str:
-    """The table :func:`three_factors` shows for one :class:`Factors`."""
+    """The table the :func:`three_factors` widget shows for one :class:`bpkit.factors.Factors`."""
     l, i, j = f.l, f.i, f.j
     head = _row("e", f"∂E/∂{labels.neuron_html(l, j)}", f"∂{labels.neuron_html(l, j)}/∂{labels.neuron_html(l, j, 'sum')}",
                 f"∂{labels.neuron_html(l, j, 'sum')}/∂{labels.weight_html(l, i, j)} = {labels.neuron_html(l - 1, i)}", "product", bold=True)
@@ -156,7 +89,7 @@ def three_factors(weight=(1, 0, 0)) -> W.Widget:
             return
         l, i, j = choice.value
         net.W[l][i, j] = float(slider.value)
-        table.value = factors_html(factors(net, X, Y, lam, l, i, j), net.L)
+        table.value = factors_html(factors_of(net, X, Y, lam, l, i, j), net.L)
 
     def choose(*_):
         l, i, j = choice.value
