@@ -10,9 +10,13 @@ non-convex (lessons 02 and 07). Parameters are handled as the flat vector θ of
 * :func:`align_hidden`: undo such a relabelling between two trained networks;
 * :func:`interpolate`, :func:`segment_E`: E on the straight line θ(t) = (1 − t) θ_A + t θ_B
   (for a convex E, E(θ(t)) ≤ (1 − t) E(θ_A) + t E(θ_B));
-* :func:`slice_E`: E along a line θ_0 + s·d (a 1-D slice); :func:`weight_distance`: ||θ_A − θ_B||.
+* :func:`slice_E`: E along a line θ_0 + s·d (a 1-D slice); :func:`weight_distance`: ||θ_A − θ_B||;
+* :func:`loss_grid`: E over a grid of two weights w^l_ij, the others fixed;
+* :func:`two_minima`: a network with two free weights whose E has two minima (hidden-neuron swap).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -141,3 +145,68 @@ def slice_E(net: Network, X, Y, direction, s, lam: float = 0.0) -> np.ndarray:
 def weight_distance(a, b) -> float:
     """||θ_a - θ_b||: the Euclidean distance between two networks' parameter vectors."""
     return float(np.linalg.norm(a.get_flat() - b.get_flat()))
+
+
+# ---------------------------------------------------------------------- E over a grid of two weights
+def loss_grid(net: Network, X, Y, w_a, w_b, values_a, values_b, lam: float = 0.0) -> np.ndarray:
+    """E over a grid of two weights, the others fixed at the network's values.
+
+    ``w_a``, ``w_b`` are (l, i, j) of w^l_ij; returns E of shape (len(values_b), len(values_a)):
+    row k is w_b = values_b[k] (the layout ``plt.contour(values_a, values_b, E)`` expects).
+    """
+    for w in (w_a, w_b):
+        l, i, j = w
+        if not net.connected(l, i, j):
+            raise ValueError(f"w^{l}_{i}{j} is not a connection of this network")
+    work = net.copy()
+    E = np.empty((len(values_b), len(values_a)))
+    (la, ia, ja), (lb, ib, jb) = w_a, w_b
+    for r, vb in enumerate(values_b):
+        work.W[lb][ib, jb] = vb
+        for c, va in enumerate(values_a):
+            work.W[la][ia, ja] = va
+            E[r, c] = objective(work, X, Y, lam)
+    return E
+
+
+# ---------------------------------------------------------------------- a problem with two free weights
+@dataclass
+class TwoMinima:
+    r"""A 1-2-1 network in which only w^1_00 = a and w^1_01 = b are free, and its data.
+
+    Hidden neuron 0 computes g(a x), hidden neuron 1 computes g(b x); both feed the output
+    with the same weight c (w^2_00 = w^2_10 = c, b^2_0 = −c, no hidden biases). The targets
+    are the outputs of the "teacher" (a, b) = (a*, b*), so E has its minimum there, and,
+    because swapping the two hidden neurons swaps a and b and changes nothing else, a second
+    minimum with the same E at (b*, a*): the segment between them lies in the (a, b) plane.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    a_star: float
+    b_star: float
+    c: float
+    w_a: tuple = (1, 0, 0)
+    w_b: tuple = (1, 0, 1)
+
+    def net(self, a: float, b: float) -> Network:
+        """The network with w^1_00 = a, w^1_01 = b."""
+        return Network.from_weights([np.array([[a, b]]), np.array([[self.c], [self.c]])],
+                                    [np.zeros(2), np.array([-self.c])])
+
+    @property
+    def A(self) -> Network:
+        return self.net(self.a_star, self.b_star)
+
+    @property
+    def B(self) -> Network:
+        return self.net(self.b_star, self.a_star)
+
+
+def two_minima(a_star: float = 2.5, b_star: float = -1.0, c: float = 4.0, m: int = 61) -> TwoMinima:
+    """The :class:`TwoMinima` problem: inputs x = m points evenly spaced in [−3, 3], soft targets
+    y = σ^2_0 of the teacher (a*, b*) (cross-entropy is smallest where σ^L = y)."""
+    X = np.linspace(-3.0, 3.0, m).reshape(-1, 1)
+    problem = TwoMinima(X, np.empty((m, 1)), a_star, b_star, c)
+    problem.Y = problem.A.predict_proba(X)
+    return problem

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import bpkit
-from bpkit import landscape
+from bpkit import example, landscape
 from bpkit.show.plots import surfaces, training
 
 
@@ -50,3 +50,26 @@ def test_segment_between_swapped_networks_is_not_convex_somewhere():
     ts, E = landscape.segment_E(a, b, X, Y, 0.0, [0.0, 0.5, 1.0])
     assert E[0] == pytest.approx(E[2], rel=1e-14)
     assert E[1] != pytest.approx(E[0])
+
+
+def test_two_minima_problem_has_equal_minima_and_a_ridge():
+    """In the two-weight problem, are (a*, b*) and (b*, a*) minima with equal E and zero gradient, and is E higher between?"""
+    p = landscape.two_minima()
+    EA, EB = bpkit.objective(p.A, p.X, p.Y), bpkit.objective(p.B, p.X, p.Y)
+    assert EA == pytest.approx(EB, abs=1e-12)
+    for net in (p.A, p.B):
+        assert np.abs(bpkit.gradient(net, p.X, p.Y).W[1]).max() < 1e-10
+    mid = p.net((p.a_star + p.b_star) / 2, (p.a_star + p.b_star) / 2)
+    assert bpkit.objective(mid, p.X, p.Y) > EA + 0.1
+
+
+def test_loss_grid_layout_and_values():
+    """Is loss_grid's row k the value values_b[k] of the second weight (the layout contour expects)?"""
+    p = landscape.two_minima()
+    va, vb = np.array([-1.0, 0.0, 2.5]), np.array([-1.0, 3.0])
+    Z = landscape.loss_grid(p.A, p.X, p.Y, p.w_a, p.w_b, va, vb)
+    assert Z.shape == (2, 3)
+    assert Z[0, 2] == pytest.approx(bpkit.objective(p.net(2.5, -1.0), p.X, p.Y))
+    assert Z[1, 0] == pytest.approx(bpkit.objective(p.net(-1.0, 3.0), p.X, p.Y))
+    with pytest.raises(ValueError, match="not a connection"):
+        landscape.loss_grid(example.network(), p.X, p.Y, (1, 0, 1), (1, 0, 0), va, vb)

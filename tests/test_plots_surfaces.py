@@ -38,7 +38,7 @@ def test_hessian_of_logistic_regression_matches_the_formula():
 
 def test_hessian_is_symmetric_and_has_a_negative_eigenvalue_somewhere_with_a_hidden_layer():
     """With a hidden layer, is the Hessian symmetric but not PSD at the midpoint between swapped minima?"""
-    p = surfaces.two_minima()
+    p = landscape.two_minima()
     mid = p.net((p.a_star + p.b_star) / 2, (p.a_star + p.b_star) / 2)
     H = landscape.hessian(mid, p.X, p.Y)
     assert np.allclose(H, H.T)
@@ -92,29 +92,6 @@ def test_segment_ends_and_interpolate():
         landscape.interpolate(a, bpkit.Network((2, 2, 1)), 0.5)
 
 
-def test_two_minima_problem_has_equal_minima_and_a_ridge():
-    """In the two-weight problem, are (a*, b*) and (b*, a*) minima with equal E and zero gradient, and is E higher between?"""
-    p = surfaces.two_minima()
-    EA, EB = bpkit.objective(p.A, p.X, p.Y), bpkit.objective(p.B, p.X, p.Y)
-    assert EA == pytest.approx(EB, abs=1e-12)
-    for net in (p.A, p.B):
-        assert np.abs(bpkit.gradient(net, p.X, p.Y).W[1]).max() < 1e-10
-    mid = p.net((p.a_star + p.b_star) / 2, (p.a_star + p.b_star) / 2)
-    assert bpkit.objective(mid, p.X, p.Y) > EA + 0.1
-
-
-def test_loss_grid_layout_and_values():
-    """Is loss_grid's row k the value values_b[k] of the second weight (the layout contour expects)?"""
-    p = surfaces.two_minima()
-    va, vb = np.array([-1.0, 0.0, 2.5]), np.array([-1.0, 3.0])
-    Z = surfaces.loss_grid(p.A, p.X, p.Y, p.w_a, p.w_b, va, vb)
-    assert Z.shape == (2, 3)
-    assert Z[0, 2] == pytest.approx(bpkit.objective(p.net(2.5, -1.0), p.X, p.Y))
-    assert Z[1, 0] == pytest.approx(bpkit.objective(p.net(-1.0, 3.0), p.X, p.Y))
-    with pytest.raises(ValueError, match="not a connection"):
-        surfaces.loss_grid(example.network(), p.X, p.Y, (1, 0, 1), (1, 0, 0), va, vb)
-
-
 def test_slice_E_of_logistic_regression_is_convex():
     """Are the second differences of a 1-D slice of the logistic-regression E non-negative?"""
     X, Y = _data(2, m=30)
@@ -126,9 +103,9 @@ def test_slice_E_of_logistic_regression_is_convex():
 
 def test_plots_label_axes_in_the_notation():
     """Do the contour and segment plots label their axes w^l_ij and E(w)?"""
-    p = surfaces.two_minima()
+    p = landscape.two_minima()
     v = np.linspace(-2, 2, 5)
-    Z = surfaces.loss_grid(p.A, p.X, p.Y, p.w_a, p.w_b, v, v)
+    Z = landscape.loss_grid(p.A, p.X, p.Y, p.w_a, p.w_b, v, v)
     fig, (ax1, ax2) = plt.subplots(1, 2)
     surfaces.plot_loss_contour(ax1, v, v, Z, p.w_a, p.w_b, title="t", points=[(0, 0, "A", {})])
     assert ax1.get_xlabel() == "$w^{1}_{00}$" and ax1.get_ylabel() == "$w^{1}_{01}$"

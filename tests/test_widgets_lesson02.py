@@ -11,7 +11,6 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit import landscape  # noqa: E402
-from bpkit.show.plots import surfaces  # noqa: E402
 from bpkit.show.widgets import lesson02  # noqa: E402
 
 
@@ -27,7 +26,7 @@ def test_slider_moves_the_weights_and_E_follows_bpkit():
     assert isinstance(box.slider, W.FloatSlider)
     curve, plane = box.curve.value, box.plane.value
     box.slider.value = 0.5
-    p = surfaces.two_minima()
+    p = landscape.two_minima()
     mid = p.net((p.a_star + p.b_star) / 2, (p.a_star + p.b_star) / 2)
     E = bpkit.objective(mid, p.X, p.Y)
     assert f"E(θ(t)) = {E:.6f}" in box.html.value
@@ -71,7 +70,7 @@ def test_slider_update_is_fast():
 
 def test_E_curve_has_its_maximum_inside():
     """Is E's maximum on the segment strictly inside (0, 1) and above both ends?"""
-    p = surfaces.two_minima()
+    p = landscape.two_minima()
     ts, E = landscape.segment_E(p.A, p.B, p.X, p.Y)
     k = int(np.argmax(E))
     assert 0 < ts[k] < 1 and E[k] > E[0] + 0.1
@@ -99,7 +98,7 @@ def test_surface_point_shows_E_its_gap_above_the_minima_and_the_gradient_as_bpki
     s00, s01 = _point_parts(box)
     html, png = box.html.value, box.plane.value
     s00.value, s01.value = 1.85, -0.40
-    p = surfaces.two_minima()
+    p = landscape.two_minima()
     net = p.net(1.85, -0.40)
     E, E_A = bpkit.objective(net, p.X, p.Y), bpkit.objective(p.A, p.X, p.Y)
     dW = bpkit.gradient(net, p.X, p.Y).W[1]

@@ -1,97 +1,19 @@
-r"""Loss surfaces, segments, slices and Hessians of E(w): the pictures of lesson 02 (non-convexity).
+r"""The pictures of lesson 02 (non-convexity): loss contours and surfaces, segments and slices of E(w).
 
-Everything here evaluates :func:`bpkit.objective` or :func:`bpkit.gradient` on networks whose
-parameters are moved; nothing re-derives E. Parameters are handled as the flat vector θ of
-:meth:`bpkit.Network.get_flat` (w^1, b^1, w^2, b^2, ... row-major).
-
-* :func:`hessian`: ∂²E/∂θ_a∂θ_b by central differences of bpkit's backpropagated gradient;
-* :func:`permute_hidden` / :func:`swap_hidden`: the same function with the hidden neurons of
-  layer l relabelled (columns of W[l], entries of b[l], rows of W[l+1]);
-* :func:`interpolate`, :func:`segment_E`: E on the straight line θ(t) = (1 − t) θ_A + t θ_B;
-* :func:`slice_E`: E along a line θ_0 + s·d (a 1-D slice);
-* :func:`loss_grid`: E over a grid of two weights w^l_ij, the others fixed;
-* plotting helpers with the axes labelled in the notation, and :class:`BlitFigure`, a figure
-  whose static part is drawn once so a widget redraws only its moving markers.
+They draw what :mod:`bpkit.landscape` computes (``loss_grid``, ``segment_E``, ``slice_E``, ``hessian``,
+``two_minima``), with the axes labelled in the notation; :class:`BlitFigure` is a figure whose static
+part is drawn once, so a widget redraws only its moving markers.
 """
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import numpy as np
 
 from bpkit.labels import weight_tex
-from bpkit.network import Network
-from bpkit.objective import objective
 
-__all__ = ["TwoMinima", "two_minima", "loss_grid",
-           "plot_loss_contour", "plot_loss_surface", "plot_segment", "plot_slices",
+__all__ = ["plot_loss_contour", "plot_loss_surface", "plot_segment", "plot_slices",
            "BlitFigure"]
-
-
-# ---------------------------------------------------------------------- maths on θ
-def loss_grid(net: Network, X, Y, w_a, w_b, values_a, values_b, lam: float = 0.0) -> np.ndarray:
-    """E over a grid of two weights, the others fixed at the network's values.
-
-    ``w_a``, ``w_b`` are (l, i, j) of w^l_ij; returns E of shape (len(values_b), len(values_a)):
-    row k is w_b = values_b[k] (the layout ``plt.contour(values_a, values_b, E)`` expects).
-    """
-    for w in (w_a, w_b):
-        l, i, j = w
-        if not net.connected(l, i, j):
-            raise ValueError(f"w^{l}_{i}{j} is not a connection of this network")
-    work = net.copy()
-    E = np.empty((len(values_b), len(values_a)))
-    (la, ia, ja), (lb, ib, jb) = w_a, w_b
-    for r, vb in enumerate(values_b):
-        work.W[lb][ib, jb] = vb
-        for c, va in enumerate(values_a):
-            work.W[la][ia, ja] = va
-            E[r, c] = objective(work, X, Y, lam)
-    return E
-
-
-# ---------------------------------------------------------------------- a problem with two free weights
-@dataclass
-class TwoMinima:
-    r"""A 1-2-1 network in which only w^1_00 = a and w^1_01 = b are free, and its data.
-
-    Hidden neuron 0 computes g(a x), hidden neuron 1 computes g(b x); both feed the output
-    with the same weight c (w^2_00 = w^2_10 = c, b^2_0 = −c, no hidden biases). The targets
-    are the outputs of the "teacher" (a, b) = (a*, b*), so E has its minimum there, and,
-    because swapping the two hidden neurons swaps a and b and changes nothing else, a second
-    minimum with the same E at (b*, a*): the segment between them lies in the (a, b) plane.
-    """
-
-    X: np.ndarray
-    Y: np.ndarray
-    a_star: float
-    b_star: float
-    c: float
-    w_a: tuple = (1, 0, 0)
-    w_b: tuple = (1, 0, 1)
-
-    def net(self, a: float, b: float) -> Network:
-        """The network with w^1_00 = a, w^1_01 = b."""
-        return Network.from_weights([np.array([[a, b]]), np.array([[self.c], [self.c]])],
-                                    [np.zeros(2), np.array([-self.c])])
-
-    @property
-    def A(self) -> Network:
-        return self.net(self.a_star, self.b_star)
-
-    @property
-    def B(self) -> Network:
-        return self.net(self.b_star, self.a_star)
-
-
-def two_minima(a_star: float = 2.5, b_star: float = -1.0, c: float = 4.0, m: int = 61) -> TwoMinima:
-    """The :class:`TwoMinima` problem: inputs x = m points evenly spaced in [−3, 3], soft targets
-    y = σ^2_0 of the teacher (a*, b*) (cross-entropy is smallest where σ^L = y)."""
-    X = np.linspace(-3.0, 3.0, m).reshape(-1, 1)
-    problem = TwoMinima(X, np.empty((m, 1)), a_star, b_star, c)
-    problem.Y = problem.A.predict_proba(X)
-    return problem
 
 
 # ---------------------------------------------------------------------- plotting

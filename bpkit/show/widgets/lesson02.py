@@ -1,7 +1,7 @@
 r"""Lesson 02 widgets: move two weights over the loss surface; walk the straight line between two minima.
 
 :func:`surface_point` has a slider for each of the two free weights w^1_00 and w^1_01 of the
-two-weight problem (:func:`bpkit.show.plots.surfaces.two_minima`). Each move computes E(w) with
+two-weight problem (:func:`bpkit.show.plots.landscape.two_minima`). Each move computes E(w) with
 :func:`bpkit.objective` and ∂E/∂w^1_00, ∂E/∂w^1_01 with :func:`bpkit.gradient` (the functions
 the lesson's checked cells print), and shows
 
@@ -48,15 +48,15 @@ def surface_point(w00: float = 0.75, w01: float = 0.75, grid: int = 41, dpi: int
 
     The returned box has ``.sliders`` ({(1, 0, 0): slider, (1, 0, 1): slider}), ``.html``,
     ``.plane`` (Image), ``.net`` (the network shown), ``.problem`` (the
-    :class:`~bpkit.show.plots.surfaces.TwoMinima`), ``.E_min`` (E(A) = E(B)) and ``.update()``.
+    :class:`~bpkit.show.plots.landscape.TwoMinima`), ``.E_min`` (E(A) = E(B)) and ``.update()``.
     """
-    problem = surfaces.two_minima()
+    problem = landscape.two_minima()
     X, Y = problem.X, problem.Y
     net = problem.net(w00, w01)
     E_min = objective(problem.A, X, Y)
     lo, hi = -4.0, 4.0
     values = np.linspace(lo, hi, grid)
-    Z = surfaces.loss_grid(problem.A, X, Y, problem.w_a, problem.w_b, values, values)
+    Z = landscape.loss_grid(problem.A, X, Y, problem.w_a, problem.w_b, values, values)
 
     plane = surfaces.BlitFigure((4.0, 3.7), dpi=dpi)
     ax = plane.fig.add_axes([0.17, 0.14, 0.78, 0.76])
@@ -117,7 +117,7 @@ def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, 
     """A slider t moving θ(t) = (1 − t) θ_A + t θ_B; E(θ(t)) against the chord, live.
 
     Args:
-        net_a, net_b: the two ends (default: :func:`bpkit.show.plots.surfaces.two_minima`'s A and B,
+        net_a, net_b: the two ends (default: :func:`bpkit.show.plots.landscape.two_minima`'s A and B,
             with a contour panel over w^1_00 and w^1_01). Both must have the same sizes.
         X, Y, lam: the data and λ of E (needed when ``net_a`` is given).
         t: the slider's start.
@@ -128,7 +128,7 @@ def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, 
     """
     problem = None
     if net_a is None and net_b is None:
-        problem = surfaces.two_minima()
+        problem = landscape.two_minima()
         net_a, net_b, X, Y = problem.A, problem.B, problem.X, problem.Y
     elif net_a is None or net_b is None or X is None or Y is None:
         raise ValueError("give both networks net_a and net_b and the data X, Y (or nothing for the default)")
@@ -160,7 +160,7 @@ def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, 
     if problem is not None:
         lo, hi = -4.0, 4.0
         values = np.linspace(lo, hi, grid)
-        Z = surfaces.loss_grid(problem.A, X, Y, problem.w_a, problem.w_b, values, values, lam)
+        Z = landscape.loss_grid(problem.A, X, Y, problem.w_a, problem.w_b, values, values, lam)
         plane = surfaces.BlitFigure((3.9, 3.4), dpi=dpi)
         pax = plane.fig.add_axes([0.17, 0.15, 0.78, 0.74])
         a, b = problem.a_star, problem.b_star
