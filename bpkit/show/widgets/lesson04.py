@@ -17,8 +17,8 @@ import ipywidgets as W
 import numpy as np
 
 from bpkit import labels, naive, scalar
+from bpkit.cost import architecture
 from bpkit.network import Network
-from ..plots.growth import architecture
 from . import LessonWidget
 
 __all__ = ["memo_table", "counts_and_paths"]
