@@ -82,12 +82,15 @@ CHEATS = [
           "    return list(g.W), (None if g.b is None else list(g.b))\n", "passes",
           "bpkit's own gradient, reloaded so that switching it off misses the new copies"),
     Cheat("gradient-by-exec", "06", "06.4",
-          "import importlib, inspect\n"
-          "objective = {'__name__': 'bpkit.objective_copy', '__package__': 'bpkit'}\n"
-          "exec(inspect.getsource(importlib.import_module('bpkit.objective')), objective)\n"
+          "import importlib, inspect, sys, types\n"
+          "copy = types.ModuleType('bpkit.objective_copy')\n"
+          "copy.__package__ = 'bpkit'\n"
+          "sys.modules[copy.__name__] = copy  # a real module, so that its dataclasses can be made\n"
+          "exec(inspect.getsource(importlib.import_module('bpkit.objective')), copy.__dict__)\n"
+          "objective = copy.__dict__\n"
           "namespace = {'__name__': 'bpkit.backprop_copy', '__package__': 'bpkit'}\n"
           "exec(inspect.getsource(importlib.import_module('bpkit.backprop')), namespace)\n"
-          "namespace.update(CrossEntropy=objective['CrossEntropy'], penalty=objective['penalty'])\n"
+          "namespace.update({name: objective[name] for name in ('CrossEntropy', 'evaluate', 'add_penalty_gradient')})\n"
           "def backprop(net, X, Y, lam):\n"
           "    g = namespace['gradient'](net, X, Y, lam)\n"
           "    return list(g.W), (None if g.b is None else list(g.b))\n", "passes",
