@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit.objective import CrossEntropy  # noqa: E402
+from bpkit import regularization  # noqa: E402
 from bpkit.show.plots import objective as po  # noqa: E402
 
 
@@ -32,7 +33,7 @@ def no_figures_left():
 def test_weight_squares_are_what_the_penalty_sums(case):
     """Is λ/2m times the sum of weight_squares exactly bpkit.penalty (biases left out)?"""
     net, X, Y, lam = case
-    squares = po.weight_squares(net)
+    squares = regularization.weight_squares(net)
     assert len(squares) == net.L
     assert squares[0] == pytest.approx(float(np.sum(net.W[1] ** 2)))
     assert lam / (2 * 7) * sum(squares) == pytest.approx(bpkit.penalty(net, lam, 7))
@@ -43,7 +44,7 @@ def test_objective_along_weight_matches_bpkit_and_leaves_the_network_alone(case)
     net, X, Y, lam = case
     before = net.get_flat().copy()
     values = [-2.0, 0.0, 1.5]
-    path = po.objective_along_weight(net, X, Y, lam, 1, 1, 2, values)
+    path = regularization.objective_along_weight(net, X, Y, lam, 1, 1, 2, values)
     np.testing.assert_array_equal(net.get_flat(), before)
     for k, v in enumerate(values):
         moved = net.copy()
@@ -56,7 +57,7 @@ def test_objective_along_weight_matches_bpkit_and_leaves_the_network_alone(case)
 def test_weight_effect_follows_the_weight_to_the_output(case):
     """Does weight_effect report σ^l_j, σ^L and E's terms of the moved network, and does E = cross-entropy + penalty?"""
     net, X, Y, lam = case
-    eff = po.weight_effect(net, X, Y, lam, 2, 1, 2, 3.0)
+    eff = regularization.weight_effect(net, X, Y, lam, 2, 1, 2, 3.0)
     moved = net.copy()
     moved.W[2][1, 2] = 3.0
     rec = moved.forward(X)
@@ -69,19 +70,19 @@ def test_weight_effect_follows_the_weight_to_the_output(case):
 
 def test_fit_lambda_is_cached_and_consistent():
     """Is fit_lambda cached per λ, and do its E, terms and accuracies agree with bpkit on its own network?"""
-    a = po.fit_lambda(1.0, iterations=15)
-    assert po.fit_lambda(1.0, iterations=15) is a
-    X, Y, Xt, Yt = po.moons_split()
+    a = regularization.fit_lambda(1.0, iterations=15)
+    assert regularization.fit_lambda(1.0, iterations=15) is a
+    X, Y, Xt, Yt = regularization.moons_split()
     assert a.E == pytest.approx(bpkit.objective(a.net, X, Y, 1.0))
     assert a.E == pytest.approx(a.cross_entropy + a.penalty)
-    assert a.weight_squares == pytest.approx(po.weight_squares(a.net))
+    assert a.weight_squares == pytest.approx(regularization.weight_squares(a.net))
     assert a.test_accuracy == pytest.approx(bpkit.accuracy(a.net, Xt, Yt))
     assert 1 <= a.iterations <= 15
 
 
 def test_a_larger_lambda_gives_smaller_weights():
     """Does training with λ = 10 end with smaller Σ (w^l_ij)² in every layer than with λ = 0.01?"""
-    small, large = po.fit_lambda(0.01, iterations=30), po.fit_lambda(10.0, iterations=30)
+    small, large = regularization.fit_lambda(0.01, iterations=30), regularization.fit_lambda(10.0, iterations=30)
     assert all(b < a for a, b in zip(small.weight_squares, large.weight_squares))
 
 
@@ -96,7 +97,7 @@ def test_fit_table_has_a_row_per_lambda():
 def test_regularization_figure_changes_with_the_fit_and_is_not_a_pyplot_figure():
     """Does the λ figure redraw in place (other PNG for another fit) without opening pyplot figures?"""
     fig = po.RegularizationFigure()
-    a, b = po.fit_lambda(0.0, iterations=15), po.fit_lambda(10.0, iterations=15)
+    a, b = regularization.fit_lambda(0.0, iterations=15), regularization.fit_lambda(10.0, iterations=15)
     fig.update(a)
     png_a = fig.png()
     fig.update(b)
@@ -118,7 +119,7 @@ def test_static_plots_have_titles_and_labels(case):
     assert "sum" in ax.get_xlabel() and ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("inf" in t for t in labels), "the naive form's inf/nan region is marked"
-    path = po.objective_along_weight(net, X, Y, lam, 1, 0, 0, np.linspace(-2, 2, 5))
+    path = regularization.objective_along_weight(net, X, Y, lam, 1, 0, 0, np.linspace(-2, 2, 5))
     ax = po.plot_weight_path(path)
     assert ax.get_xlabel() == "$w^{1}_{00}$" and "E(w)" in ax.get_title()
 

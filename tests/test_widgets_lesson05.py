@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
-from bpkit.show.plots import objective as po  # noqa: E402
+from bpkit import regularization  # noqa: E402
 from bpkit.show.widgets import lesson05 as w5  # noqa: E402
 
 FAST_LAMS = (0.0, 1.0)  # two quick trainings, so the λ widget builds fast in tests
@@ -81,8 +81,8 @@ def test_lambda_slider_swaps_image_and_table(lam_widget, capsys):
 
 
 def test_lambda_widget_shows_the_cached_fit(lam_widget):
-    """Are the numbers shown for λ those of po.fit_lambda(λ), which the lesson's table prints?"""
+    """Are the numbers shown for λ those of regularization.fit_lambda(λ), which the lesson's table prints?"""
     lam_widget.slider.value = FAST_LAMS[1]
-    fit = po.fit_lambda(FAST_LAMS[1])
+    fit = regularization.fit_lambda(FAST_LAMS[1])
     for text in (f"{fit.E:.4f}", f"{fit.penalty:.4f}", f"{fit.test_accuracy:.3f}", f"{fit.weight_squares[0]:.4g}"):
         assert text in lam_widget.table.value

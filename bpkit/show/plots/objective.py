@@ -1,15 +1,12 @@
-r"""Plots for lesson 05, the objective E(w), and the small computations they show.
+r"""Plots for lesson 05, the objective E(w).
 
 .. math::
 
     E(w) = -\frac{1}{m}\sum_{e}\sum_k \Big[y^{(e)}_k \log σ^L_k + (1 - y^{(e)}_k)\log(1 - σ^L_k)\Big]
            + \frac{λ}{2m}\sum_l\sum_i\sum_j (w^l_{ij})^2
 
-* :func:`weight_squares` gives Σ_i Σ_j (w^l_ij)² for every layer l (what the penalty sums);
-* :func:`objective_along_weight` moves one weight w^l_ij and records the cross-entropy, the
-  penalty and E (lesson 05's first widget and its checked cell);
-* :func:`fit_lambda` trains a small network on ``bpkit.data.moons`` with a given λ (cached, so
-  the λ widget and the lesson's checked cell share one training per λ);
+The numbers (E along one weight, the fits for each λ) are computed by :mod:`bpkit.regularization`;
+* :func:`fit_table` prints the fits for every λ;
 * :class:`RegularizationFigure` draws one fit: decision boundary and weight sizes per layer,
   reusing one figure (only its artists change), rendered to PNG bytes for an ``Image`` widget;
 * :func:`plot_log_forms` compares the naive and the stable (log-sigmoid) cross-entropy.
@@ -20,132 +17,14 @@ Every number here comes from bpkit's core (``bpkit.objective``, ``bpkit.penalty`
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
-import bpkit
 from bpkit.objective import CrossEntropy
-
-#: the λ values of lesson 05's widget and table (λ = 0 first: no penalty at all). Not λ = 0.01: after 100 L-BFGS
-#: iterations its network differs from one CPU's BLAS kernels to another's (test accuracy 0.882 to 0.892), and the
-#: lesson prints the table, which must read the same on every machine.
-LAMBDAS = (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-
-
-# ----------------------------------------------------------------------------------- numbers
-def weight_squares(net) -> list[float]:
-    r"""Σ_i Σ_j (w^l_ij)² for l = 1..L (biases excluded): the penalty is λ/2m times their sum."""
-    return [float(np.sum(w * w)) for w in net.W]
-
-
-@dataclass
-class WeightPath:
-    """E(w) along one weight w^l_ij: ``values`` of the weight and, at each, the two terms of E."""
-
-    l: int
-    i: int
-    j: int
-    values: np.ndarray
-    cross_entropy: np.ndarray
-    penalty: np.ndarray
-    sigma_L: np.ndarray  # σ^L_0 of every example, one row per value
-
-    @property
-    def E(self) -> np.ndarray:
-        return self.cross_entropy + self.penalty
-
-
-def objective_along_weight(net, X, Y, lam: float, l: int, i: int, j: int, values) -> WeightPath:
-    r"""Set w^l_ij to each of ``values`` (on a copy of ``net``) and record the terms of E(w).
-
-    The cross-entropy is computed from the output layer alone (``CrossEntropy.fn`` of sum^L),
-    the penalty by ``bpkit.penalty``; their sum is ``bpkit.objective``.
-    """
-    net = net.copy()
-    values = np.asarray(values, dtype=float)
-    m = np.asarray(X).shape[0]
-    ce, pen, sig = [], [], []
-    for v in values:
-        net.W[l][i, j] = v
-        rec = net.forward(X)
-        ce.append(CrossEntropy.fn(rec.sums[net.L], np.asarray(Y, dtype=float).reshape(m, -1)))
-        pen.append(bpkit.penalty(net, lam, m))
-        sig.append(rec.sigmas[net.L][:, 0].copy())
-    return WeightPath(l, i, j, values, np.array(ce), np.array(pen), np.array(sig))
-
-
-@dataclass
-class WeightEffect:
-    """What one value of a weight w^l_ij does: the neuron it feeds, the output, and E's two terms."""
-
-    value: float
-    sigma_j: np.ndarray      # σ^l_j for every example (the neuron the weight feeds)
-    sigma_L: np.ndarray      # σ^L (m, n_L)
-    cross_entropy: float     # from σ^L alone: CrossEntropy.fn(sum^L, Y)
-    squares: list            # Σ_i Σ_j (w^l_ij)² per layer
-    penalty: float           # bpkit.penalty
-    E: float                 # bpkit.objective
-
-
-def weight_effect(net, X, Y, lam: float, l: int, i: int, j: int, value: float) -> WeightEffect:
-    r"""Set w^l_ij = ``value`` on a copy of ``net``; follow it to σ^l_j, σ^L and the terms of E(w).
-
-    The cross-entropy is evaluated from the output layer's sums alone; ``E`` is
-    ``bpkit.objective`` (and equals cross-entropy + penalty).
-    """
-    net = net.copy()
-    net.W[l][i, j] = value
-    Y = np.asarray(Y, dtype=float).reshape(np.asarray(X).shape[0], -1)
-    rec = net.forward(X)
-    m = rec.m
-    return WeightEffect(float(value), rec.sigmas[l][:, j].copy(), rec.sigmas[net.L].copy(),
-                        CrossEntropy.fn(rec.sums[net.L], Y), weight_squares(net), bpkit.penalty(net, lam, m),
-                        bpkit.objective(net, X, Y, lam))
-
-
-@dataclass
-class LambdaFit:
-    """One network trained with one λ, and what lesson 05 shows about it."""
-
-    lam: float
-    net: object
-    E: float
-    cross_entropy: float
-    penalty: float
-    weight_squares: list
-    train_accuracy: float
-    test_accuracy: float
-    iterations: int
-
-
-def moons_split(m: int = 100, noise: float = 0.3):
-    """The λ widget's data: ``moons(m, noise, seed=0)`` to train on, ``moons(500, noise, seed=1)`` to test."""
-    X, Y = bpkit.data.moons(m, noise, seed=0)
-    Xt, Yt = bpkit.data.moons(500, noise, seed=1)
-    return X, Y, Xt, Yt
-
-
-@lru_cache(maxsize=64)
-def fit_lambda(lam: float, sizes=(2, 8, 1), hidden: str = "tanh", seed: int = 0,
-               iterations: int = 100) -> LambdaFit:
-    r"""Train a ``sizes`` network (seeded) on the moons with penalty λ by L-BFGS; cached per argument.
-
-    E, its two terms and the accuracies are computed by ``bpkit.objective``,
-    ``bpkit.cross_entropy``, ``bpkit.penalty`` and ``bpkit.accuracy`` after training.
-    Treat the returned network as read-only (it is shared by the cache).
-    """
-    X, Y, Xt, Yt = moons_split()
-    net = bpkit.Network(sizes, hidden=hidden, seed=seed)
-    history = bpkit.train(net, X, Y, lam, method="lbfgs", epochs=iterations)
-    m = X.shape[0]
-    return LambdaFit(float(lam), net, bpkit.objective(net, X, Y, lam), bpkit.cross_entropy(net, X, Y),
-                     bpkit.penalty(net, lam, m), weight_squares(net), bpkit.accuracy(net, X, Y),
-                     bpkit.accuracy(net, Xt, Yt), len(history.E))
-
+from bpkit.activations import sigmoid
+from bpkit.regularization import LAMBDAS, LambdaFit, WeightPath, fit_lambda, moons_split
 
 def fit_table(lams=LAMBDAS) -> str:
     """A fixed-format table of :func:`fit_lambda` for every λ (what the lesson prints and the widget shows)."""
@@ -265,7 +144,7 @@ def plot_log_forms(ax=None, y: float = 0.0):
         _, ax = plt.subplots(figsize=(6, 3.5))
     s = np.linspace(-60, 60, 601)
     Y = np.full((1, 1), y)
-    naive = np.array([CrossEntropy.naive_fn(bpkit.activations.sigmoid.value(np.array([[v]])), Y) for v in s])
+    naive = np.array([CrossEntropy.naive_fn(sigmoid.value(np.array([[v]])), Y) for v in s])
     stable = np.array([CrossEntropy.fn(np.array([[v]]), Y) for v in s])
     ax.plot(s, stable, "k", lw=3, label="stable: log-sigmoid of $\\text{sum}^L_0$")
     shown = np.where(np.isfinite(naive), naive, np.nan)

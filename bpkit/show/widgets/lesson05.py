@@ -4,10 +4,10 @@ r"""Lesson 05 widgets: the objective E(w).
   A table follows the change through σ^1_0 to σ^L_0 and the two terms of E(w): the
   cross-entropy changes only because σ^L changes; the penalty changes directly. An inline
   SVG plots both terms and E against w^1_00. Numbers come from
-  :func:`bpkit.show.plots.objective.weight_effect` (``bpkit.objective``, ``bpkit.penalty``,
+  :func:`bpkit.regularization.weight_effect` (``bpkit.objective``, ``bpkit.penalty``,
   ``CrossEntropy.fn``), which the lesson's checked cell prints too.
-* :func:`lambda_boundary`: a λ slider over :data:`bpkit.show.plots.objective.LAMBDAS`. Each λ's
-  2-8-1 network is trained once (L-BFGS, :func:`bpkit.show.plots.objective.fit_lambda`, cached) and
+* :func:`lambda_boundary`: a λ slider over :data:`bpkit.regularization.LAMBDAS`. Each λ's
+  2-8-1 network is trained once (L-BFGS, :func:`bpkit.regularization.fit_lambda`, cached) and
   its figure (decision boundary, Σ_i Σ_j (w^l_ij)² per layer) rendered once, when the widget
   is built: moving the slider only swaps a PNG and a table.
 
@@ -21,6 +21,7 @@ import numpy as np
 import bpkit
 from bpkit.labels import neuron_html as _sigma, weight_html as _name
 from bpkit.show.html import TABLE, row as _row
+from bpkit import regularization
 from bpkit.show.plots import objective as po
 from . import LessonWidget
 
@@ -42,8 +43,8 @@ def small_example():
     return net, X, Y, 0.1
 
 
-def effect_html(effect: po.WeightEffect, Y, lam: float, l: int, i: int, j: int) -> str:
-    """The table the first widget shows for one :class:`~bpkit.show.plots.objective.WeightEffect`."""
+def effect_html(effect: regularization.WeightEffect, Y, lam: float, l: int, i: int, j: int) -> str:
+    """The table the first widget shows for one :class:`~bpkit.regularization.WeightEffect`."""
     L = len(effect.squares)
     m = effect.sigma_L.shape[0]
     rows = _row("e", _sigma(l, j), _sigma(L, 0), "y<sub>0</sub>", bold=True) + "".join(
@@ -70,7 +71,7 @@ def hidden_weight() -> W.Widget:
     net, X, Y, lam = small_example()
     l, i, j = WEIGHT
     values = np.linspace(*WEIGHT_RANGE, 121)
-    path = po.objective_along_weight(net, X, Y, lam, l, i, j, values)
+    path = regularization.objective_along_weight(net, X, Y, lam, l, i, j, values)
     w0 = round(float(net.W[l][i, j]), 1)
     slider = W.FloatSlider(value=w0, min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1], step=0.1,
                            description=f"w^{l}_{i}{j}", readout_format=".1f", continuous_update=True,
@@ -82,7 +83,7 @@ def hidden_weight() -> W.Widget:
 
     def update(*_):
         v = float(slider.value)
-        effect = po.weight_effect(net, X, Y, lam, l, i, j, v)
+        effect = regularization.weight_effect(net, X, Y, lam, l, i, j, v)
         table.value = effect_html(effect, Y, lam, l, i, j)
         plot.value = po.curves_svg(values, curves, marker=v, title=f"E(w) and its terms as w¹₀₀ moves "
                                    f"(w¹₀₀ = {v:+.1f}, E = {effect.E:.4f})", xlabel="w¹₀₀", ylabel="E(w)")
@@ -94,8 +95,8 @@ def hidden_weight() -> W.Widget:
     return box
 
 
-def fit_html(fit: po.LambdaFit) -> str:
-    """The table the λ widget shows for one :class:`~bpkit.show.plots.objective.LambdaFit`."""
+def fit_html(fit: regularization.LambdaFit) -> str:
+    """The table the λ widget shows for one :class:`~bpkit.regularization.LambdaFit`."""
     squares = "".join(_row(f"Σ<sub>i</sub>Σ<sub>j</sub> (w<sup>{l}</sup><sub>ij</sub>)²", f"{s:.4g}")
                       for l, s in enumerate(fit.weight_squares, start=1))
     return (TABLE + _row("λ", f"{fit.lam:g}", bold=True) + _row("E(w)", f"{fit.E:.4f}")
@@ -105,14 +106,14 @@ def fit_html(fit: po.LambdaFit) -> str:
             + _row("L-BFGS iterations", fit.iterations) + "</table>")
 
 
-def lambda_boundary(lams=po.LAMBDAS) -> W.Widget:
+def lambda_boundary(lams=regularization.LAMBDAS) -> W.Widget:
     """A λ slider: the trained 2-8-1 network's decision boundary and weight sizes for each λ.
 
     Every λ is trained and drawn when the widget is built (the training is cached and shared
     with the lesson's table); the slider swaps precomputed images. The returned box has
     ``.slider``, ``.image`` and ``.table`` for tests.
     """
-    fits = {float(lam): po.fit_lambda(float(lam)) for lam in lams}
+    fits = {float(lam): regularization.fit_lambda(float(lam)) for lam in lams}
     figure = po.RegularizationFigure(n_layers=next(iter(fits.values())).net.L)
     pngs, tables = {}, {}
     for lam, fit in fits.items():
