@@ -26,3 +26,32 @@ class LessonWidget(W.VBox):
 
     def __repr__(self) -> str:
         return self.placeholder
+
+
+def follow_weight(net, choice: W.Dropdown, slider: W.FloatSlider, show, describe) -> callable:
+    """Wire a weight chooser and its slider: moving the slider sets ``net.W[l][i, j]`` for the chosen
+    (l, i, j) and calls ``show(l, i, j)``; choosing another weight moves the slider to that weight's
+    value (``describe(l, i, j, value)`` relabels and rescales the slider) without changing any weight.
+    Returns the update function (already run once)."""
+    busy = {"choosing": False}
+
+    def update(*_):
+        if busy["choosing"]:
+            return
+        l, i, j = choice.value
+        net.W[l][i, j] = float(slider.value)
+        show(l, i, j)
+
+    def choose(*_):
+        l, i, j = choice.value
+        busy["choosing"] = True
+        try:
+            describe(l, i, j, float(net.W[l][i, j]))
+        finally:
+            busy["choosing"] = False
+        update()
+
+    slider.observe(update, "value")
+    choice.observe(choose, "value")
+    update()
+    return update

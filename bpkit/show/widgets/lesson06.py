@@ -23,7 +23,7 @@ from bpkit import labels
 from bpkit.factors import Factors, three_factors as factors_of
 from bpkit.show.html import TABLE, row
 from bpkit.show.plots import diagram
-from . import LessonWidget
+from . import LessonWidget, follow_weight
 
 __all__ = ["three_factors", "backprop_steps"]
 
@@ -82,26 +82,15 @@ def three_factors(weight=(1, 0, 0)) -> W.Widget:
                            description=f"w^{l}_{i}{j}", readout_format=".2f", continuous_update=True,
                            layout=W.Layout(width="420px"))
     table = W.HTML()
-    busy = {"choosing": False}
 
-    def update(*_):
-        if busy["choosing"]:
-            return
-        l, i, j = choice.value
-        net.W[l][i, j] = float(slider.value)
+    def show(l, i, j):
         table.value = factors_html(factors_of(net, X, Y, lam, l, i, j), net.L)
 
-    def choose(*_):
-        l, i, j = choice.value
-        busy["choosing"] = True
+    def describe(l, i, j, value):
         slider.description = f"w^{l}_{i}{j}"
-        slider.value = round(float(net.W[l][i, j]), 2)
-        busy["choosing"] = False
-        update()
+        slider.value = round(value, 2)
 
-    slider.observe(update, "value")
-    choice.observe(choose, "value")
-    update()
+    follow_weight(net, choice, slider, show, describe)
     box = LessonWidget([slider, choice, table], "move w^l_ij, watch the three factors of ∂E/∂w^l_ij")
     box.slider, box.choice, box.table = slider, choice, table
     return box

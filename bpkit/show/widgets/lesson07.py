@@ -29,7 +29,7 @@ import numpy as np
 import bpkit
 from bpkit import labels
 from bpkit.show.plots import training as tplots
-from . import LessonWidget
+from . import LessonWidget, follow_weight
 
 __all__ = ["matrix_products", "training_explorer", "hidden_neuron_explorer"]
 
@@ -169,30 +169,16 @@ def matrix_products(net=None, X=None, Y=None, lam: float | None = None, weight=(
     choice = widgets.Dropdown(options=names, value=weight, description="weight",
                               layout=widgets.Layout(width="240px"))
     html = widgets.HTML()
-    busy = {"choosing": False}
 
-    def update(*_):
-        if busy["choosing"]:
-            return
-        l, i, j = choice.value
-        net.W[l][i, j] = float(slider.value)
-        html.value = matrix_products_html(net, X, Y, lam, choice.value)
+    def show(l, i, j):
+        html.value = matrix_products_html(net, X, Y, lam, (l, i, j))
 
-    def choose(*_):
-        l, i, j = choice.value
-        value = float(net.W[l][i, j])
-        busy["choosing"] = True
-        try:
-            slider.description = _name(l, i, j)
-            slider.min, slider.max = min(-3.0, value), max(3.0, value)
-            slider.value = value
-        finally:
-            busy["choosing"] = False
-        update()
+    def describe(l, i, j, value):
+        slider.description = _name(l, i, j)
+        slider.min, slider.max = min(-3.0, value), max(3.0, value)
+        slider.value = value
 
-    slider.observe(update, "value")
-    choice.observe(choose, "value")
-    update()
+    update = follow_weight(net, choice, slider, show, describe)
     box = LessonWidget([widgets.HBox([slider, choice]), html],
                        "move w^l_ij, watch δ^l and ∂E/∂W^l as matrix products")
     box.slider, box.choice, box.html, box.net, box.update = slider, choice, html, net, update
