@@ -4,8 +4,8 @@ import pytest
 
 import bpkit
 from bpkit import Network
-from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson01 as checks
+from check_answers import CHEAT
 
 REPEAT = range(4)  # fresh hidden cases every run: repeat to cover several
 
@@ -116,42 +116,24 @@ def outgoing_columns(net, l, i):
     return W[:, i] if W.shape[0] == W.shape[1] else W[i, :]
 
 
-def unanswered(*args):
-    raise NotImplementedError()
 
 
-# ------------------------------------------------------------------ helpers
-def passes(capsys, check, *answers):
-    check(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith(f"PASSED {check.info.exercise} ")
-    assert f"[{check.info.points}/{check.info.points} points]" in out
-
-
-def fails(check, *answers, hint: str):
-    with pytest.raises(CheckFailed) as e:
-        check(*answers)
-    assert str(e.value).startswith(f"FAILED {check.info.exercise} ")
-    assert hint in e.value.hint, e.value.hint
-    return e.value
 
 
 # ------------------------------------------------------------------ 01.1
 @pytest.mark.parametrize("run", REPEAT)
-def test_sum_layer_right_answer_passes(capsys, run):
+def test_sum_layer_right_answer_passes(checking, run):
     """Does the right sum^l = σ^{l-1} W[l] + b^l pass, on fresh hidden cases, printing one PASSED line?"""
-    passes(capsys, checks.sum_layer, sum_right)
+    checking.passes(checks.sum_layer, sum_right)
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_sum_layer_wrong_answers_get_their_hint(run):
+def test_sum_layer_wrong_answers_get_their_hint(run, checking):
     """Do a forgotten bias, a transposed W and an applied activation each get their own hint?"""
-    fails(checks.sum_layer, sum_no_bias, hint="forgot the bias")
-    fails(checks.sum_layer, sum_transposed, hint="swapped i and j")
-    fails(checks.sum_layer, sum_activated, hint="applied the activation")
+    checking.fails(checks.sum_layer, sum_no_bias, hints="forgot the bias")
+    checking.fails(checks.sum_layer, sum_transposed, hints="swapped i and j")
+    checking.fails(checks.sum_layer, sum_activated, hints="applied the activation")
 
-
-CHEAT = "this exercise asks you to compute it yourself"
 
 
 def sum_by_one_layer_network(net, sigma_prev, l):
@@ -173,57 +155,57 @@ def sum_by_gradient_record(net, sigma_prev, l):
      "net.forward_validated"),
     (sum_by_gradient_record, "bpkit.gradient"),
 ], ids=["forward", "one-layer-network", "forward_validated", "gradient-record"])
-def test_sum_layer_cannot_call_the_reference(cheat, called):
+def test_sum_layer_cannot_call_the_reference(cheat, called, checking):
     """Does an answer that calls bpkit's forward pass (or a gradient, whose record holds it) fail with the
     hint that names what it called?"""
-    fails(checks.sum_layer, cheat, hint=f"you called {called}: {CHEAT}")
+    checking.fails(checks.sum_layer, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_sum_layer_unanswered_fails():
+def test_sum_layer_unanswered_fails(checking):
     """Does the unanswered exercise (raise NotImplementedError()) fail with 'not answered yet'?"""
-    fails(checks.sum_layer, unanswered, hint="not answered yet")
+    checking.fails(checks.sum_layer, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------ 01.2
 @pytest.mark.parametrize("run", REPEAT)
-def test_sigma_layer_right_answer_passes(capsys, run):
+def test_sigma_layer_right_answer_passes(checking, run):
     """Does σ^l = net.activation(l)(sum^l) pass?"""
-    passes(capsys, checks.sigma_layer, sigma_right)
+    checking.passes(checks.sigma_layer, sigma_right)
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_sigma_layer_wrong_answers_get_their_hint(run):
+def test_sigma_layer_wrong_answers_get_their_hint(run, checking):
     """Do no activation, the wrong layer's activation and a doubled activation each get their hint?"""
-    fails(checks.sigma_layer, sigma_not_activated, hint="returned sum^l itself")
-    fails(checks.sigma_layer, sigma_always_hidden, hint="wrong activation for layer l")
-    fails(checks.sigma_layer, sigma_always_sigmoid, hint="wrong activation for layer l")
-    fails(checks.sigma_layer, sigma_twice, hint="activation twice")
+    checking.fails(checks.sigma_layer, sigma_not_activated, hints="returned sum^l itself")
+    checking.fails(checks.sigma_layer, sigma_always_hidden, hints="wrong activation for layer l")
+    checking.fails(checks.sigma_layer, sigma_always_sigmoid, hints="wrong activation for layer l")
+    checking.fails(checks.sigma_layer, sigma_twice, hints="activation twice")
 
 
-def test_sigma_layer_unanswered_fails():
+def test_sigma_layer_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.sigma_layer, unanswered, hint="not answered yet")
+    checking.fails(checks.sigma_layer, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------ 01.3
 @pytest.mark.parametrize("run", REPEAT)
-def test_forward_pass_right_answer_passes(capsys, run):
+def test_forward_pass_right_answer_passes(checking, run):
     """Does a right forward pass pass, on any depth and activation?"""
-    passes(capsys, checks.forward_pass, forward_right)
+    checking.passes(checks.forward_pass, forward_right)
 
 
-def test_forward_pass_mutating_answer_does_not_fool_the_check(capsys):
+def test_forward_pass_mutating_answer_does_not_fool_the_check(checking):
     """Does an answer that zeroes the network and X after computing still pass (the reference is computed first)?"""
-    passes(capsys, checks.forward_pass, forward_mutates)
+    checking.passes(checks.forward_pass, forward_mutates)
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_forward_pass_wrong_answers_get_their_hint(run):
+def test_forward_pass_wrong_answers_get_their_hint(run, checking):
     """Do a missing σ^0, a forgotten bias, the sigmoid everywhere and passing sums on get their hints?"""
-    fails(checks.forward_pass, forward_without_input, hint="σ^0 (the input X, layer 0) comes first")
-    fails(checks.forward_pass, forward_no_bias, hint="forgot the bias")
-    fails(checks.forward_pass, forward_sigmoid_everywhere, hint="sigmoid at every layer")
-    fails(checks.forward_pass, forward_passes_sums, hint="passed the sums on")
+    checking.fails(checks.forward_pass, forward_without_input, hints="σ^0 (the input X, layer 0) comes first")
+    checking.fails(checks.forward_pass, forward_no_bias, hints="forgot the bias")
+    checking.fails(checks.forward_pass, forward_sigmoid_everywhere, hints="sigmoid at every layer")
+    checking.fails(checks.forward_pass, forward_passes_sums, hints="passed the sums on")
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -235,36 +217,36 @@ def test_forward_pass_wrong_answers_get_their_hint(run):
     (lambda net, X: list(bpkit.output_gradient(net, X).extras["record"].sigmas), "bpkit.output_gradient"),
     (lambda net, X: (s for s in net.forward(X).sigmas), "net.forward"),
 ], ids=["forward", "forward_validated", "predict_proba", "gradient-record", "output-gradient", "lazy-generator"])
-def test_forward_pass_cannot_call_the_reference(cheat, called):
+def test_forward_pass_cannot_call_the_reference(cheat, called, checking):
     """Does a forward pass copied from bpkit (net.forward, the net.forward_validated bpkit itself calls, a gradient's
     record, even a generator that calls net.forward only once the check reads it) fail with the hint that
     names what it called?"""
-    fails(checks.forward_pass, cheat, hint=f"you called {called}: {CHEAT}")
+    checking.fails(checks.forward_pass, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_forward_pass_unanswered_and_none_fail():
+def test_forward_pass_unanswered_and_none_fail(checking):
     """Do the unanswered exercise and an answer returning None fail with a clear hint?"""
-    fails(checks.forward_pass, unanswered, hint="not answered yet")
-    fails(checks.forward_pass, lambda net, X: None, hint="returned None")
+    checking.fails(checks.forward_pass, checking.unanswered, hints="not answered yet")
+    checking.fails(checks.forward_pass, lambda net, X: None, hints="returned None")
 
 
 # ------------------------------------------------------------------ 01.4
 @pytest.mark.parametrize("run", REPEAT)
-def test_incoming_outgoing_right_answer_passes(capsys, run):
+def test_incoming_outgoing_right_answer_passes(checking, run):
     """Do column j of W[l] (into σ^l_j) and row i of W[l+1] (out of σ^l_i) pass?"""
-    passes(capsys, checks.incoming_outgoing, incoming_right, outgoing_right)
+    checking.passes(checks.incoming_outgoing, incoming_right, outgoing_right)
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_incoming_outgoing_swapped_i_j_fails(run):
+def test_incoming_outgoing_swapped_i_j_fails(run, checking):
     """Do rows for incoming, or columns for outgoing, fail with 'swapped i and j'?"""
-    fails(checks.incoming_outgoing, incoming_rows, outgoing_right, hint="swapped i and j")
-    fails(checks.incoming_outgoing, incoming_right, outgoing_columns, hint="swapped i and j")
+    checking.fails(checks.incoming_outgoing, incoming_rows, outgoing_right, hints="swapped i and j")
+    checking.fails(checks.incoming_outgoing, incoming_right, outgoing_columns, hints="swapped i and j")
 
 
-def test_incoming_outgoing_unanswered_fails():
+def test_incoming_outgoing_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.incoming_outgoing, unanswered, unanswered, hint="not answered yet")
+    checking.fails(checks.incoming_outgoing, checking.unanswered, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------ switching bpkit off (bpkit.course.checks.switch)

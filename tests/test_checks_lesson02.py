@@ -4,8 +4,8 @@ import pytest
 
 import bpkit
 from bpkit.landscape import hessian as hessian_imported_early, swap_hidden as swap_imported_early
-from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson02 as checks
+from check_answers import CHEAT
 
 REPEAT = range(3)
 
@@ -67,8 +67,6 @@ def hessian_weights_only(net, X, Y, lam):
     return (X * (p * (1 - p))[:, None]).T @ X / m + lam / m * np.eye(X.shape[1])
 
 
-def unanswered(*args):
-    raise NotImplementedError()
 
 
 # ------------------------------------------------------------------ 02.2 answers
@@ -140,76 +138,61 @@ def counterexample_scaled(net, X, Y, lam):
     return A, A + 1e-3, 0.5
 
 
-# ------------------------------------------------------------------ helpers
-def passes(capsys, check, *answers):
-    check(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith(f"PASSED {check.info.exercise} ")
-
-
-def fails(check, *answers, hint: str):
-    with pytest.raises(CheckFailed) as e:
-        check(*answers)
-    assert str(e.value).startswith(f"FAILED {check.info.exercise} ")
-    assert hint in e.value.hint, e.value.hint
-    return e.value
 
 
 # ------------------------------------------------------------------ 02.1
 @pytest.mark.parametrize("run", REPEAT)
-def test_hessian_right_answers_pass(capsys, run):
+def test_hessian_right_answers_pass(checking, run):
     """Do the analytic Hessian and central differences of bpkit.gradient both pass?"""
-    passes(capsys, checks.hessian_logreg, hessian_right)
-    passes(capsys, checks.hessian_logreg, hessian_by_differences)
+    checking.passes(checks.hessian_logreg, hessian_right)
+    checking.passes(checks.hessian_logreg, hessian_by_differences)
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_hessian_wrong_answers_get_their_hint(run):
+def test_hessian_wrong_answers_get_their_hint(run, checking):
     """Do a missing penalty, a penalized bias, a missing 1/m and a missing σ(1 − σ) each get their hint?"""
-    fails(checks.hessian_logreg, hessian_no_penalty, hint="forgot the penalty")
-    fails(checks.hessian_logreg, hessian_penalizes_bias, hint="penalized the bias")
-    fails(checks.hessian_logreg, hessian_no_1_over_m, hint="forgot 1/m")
-    fails(checks.hessian_logreg, hessian_no_derivative, hint="forgot the activation's derivative")
+    checking.fails(checks.hessian_logreg, hessian_no_penalty, hints="forgot the penalty")
+    checking.fails(checks.hessian_logreg, hessian_penalizes_bias, hints="penalized the bias")
+    checking.fails(checks.hessian_logreg, hessian_no_1_over_m, hints="forgot 1/m")
+    checking.fails(checks.hessian_logreg, hessian_no_derivative, hints="forgot the activation's derivative")
 
 
-def test_hessian_without_the_bias_rows_has_the_wrong_shape():
+def test_hessian_without_the_bias_rows_has_the_wrong_shape(checking):
     """Does a Hessian over the weights only (bias left out) fail with a shape hint naming the bias?"""
-    fails(checks.hessian_logreg, hessian_weights_only, hint="wrong shape")
+    checking.fails(checks.hessian_logreg, hessian_weights_only, hints="wrong shape")
 
-
-CHEAT = "this exercise asks you to compute it yourself"
 
 
 @pytest.mark.parametrize("cheat, called", [
     (lambda net, X, Y, lam: bpkit.landscape.hessian(net, X, Y, lam), "bpkit.landscape.hessian"),
     (lambda net, X, Y, lam: hessian_imported_early(net, X, Y, lam), "bpkit.landscape.hessian"),
 ], ids=["landscape", "imported-early"])
-def test_hessian_cannot_be_copied_from_bpkit(cheat, called):
+def test_hessian_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Does bpkit's own Hessian (bpkit.landscape.hessian, also under another name) fail with
     the hint that names it, while central differences of bpkit.gradient (the lesson's way) still pass?"""
-    fails(checks.hessian_logreg, cheat, hint=f"you called {called}: {CHEAT}")
+    checking.fails(checks.hessian_logreg, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_hessian_unanswered_fails():
+def test_hessian_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.hessian_logreg, unanswered, hint="not answered yet")
+    checking.fails(checks.hessian_logreg, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------ 02.2
 @pytest.mark.parametrize("run", REPEAT)
-def test_swap_right_answers_pass(capsys, run):
+def test_swap_right_answers_pass(checking, run):
     """Do a swap into a copy and a swap in place (returned) both pass?"""
-    passes(capsys, checks.swap_hidden, swap_right)
-    passes(capsys, checks.swap_hidden, swap_in_place)
+    checking.passes(checks.swap_hidden, swap_right)
+    checking.passes(checks.swap_hidden, swap_in_place)
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_swap_wrong_answers_get_their_hint(run):
+def test_swap_wrong_answers_get_their_hint(run, checking):
     """Do an incoming-only swap, a forgotten bias and a None return each get their hint?"""
-    fails(checks.swap_hidden, swap_only_incoming, hint="not the weights out of them")
-    fails(checks.swap_hidden, swap_forgets_bias, hint="forgot the biases")
-    fails(checks.swap_hidden, swap_returns_none, hint="returned None")
-    fails(checks.swap_hidden, lambda net, l, i, j: net, hint="nothing was swapped")
+    checking.fails(checks.swap_hidden, swap_only_incoming, hints="not the weights out of them")
+    checking.fails(checks.swap_hidden, swap_forgets_bias, hints="forgot the biases")
+    checking.fails(checks.swap_hidden, swap_returns_none, hints="returned None")
+    checking.fails(checks.swap_hidden, lambda net, l, i, j: net, hints="nothing was swapped")
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -218,23 +201,23 @@ def test_swap_wrong_answers_get_their_hint(run):
     (lambda net, l, i, j: bpkit.landscape.permute_hidden(
         net, l, [j if k == i else i if k == j else k for k in range(net.sizes[l])]), "bpkit.landscape.permute_hidden"),
 ], ids=["landscape", "imported-early", "permute"])
-def test_swap_cannot_be_copied_from_bpkit(cheat, called):
+def test_swap_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Does bpkit's own swap (bpkit.landscape.swap_hidden, also under another name, or
     permute_hidden) fail with the hint that names it?"""
-    fails(checks.swap_hidden, cheat, hint=f"you called {called}: {CHEAT}")
+    checking.fails(checks.swap_hidden, cheat, hints=f"you called {called}: {CHEAT}")
     assert bpkit.landscape.swap_hidden(bpkit.Network((1, 2, 1), seed=0), 1, 0, 1).sizes == (1, 2, 1)
 
 
-def test_swap_unanswered_fails():
+def test_swap_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.swap_hidden, unanswered, hint="not answered yet")
+    checking.fails(checks.swap_hidden, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------ 02.3
 @pytest.mark.parametrize("run", REPEAT)
-def test_counterexample_right_answer_passes(capsys, run):
+def test_counterexample_right_answer_passes(checking, run):
     """Does 'train, swap two hidden neurons, take the midpoint' pass on fresh networks and data?"""
-    passes(capsys, checks.counterexample, counterexample_right)
+    checking.passes(checks.counterexample, counterexample_right)
 
 
 #: fresh_rng seeds whose hidden cases used to end training where the swap changes nothing (two hidden
@@ -243,11 +226,11 @@ DEGENERATE_SEEDS = [533, 624, 1155, 1596, 2561]
 
 
 @pytest.mark.parametrize("seed", DEGENERATE_SEEDS)
-def test_counterexample_right_answer_passes_where_training_used_to_degenerate(capsys, monkeypatch, seed):
+def test_counterexample_right_answer_passes_where_training_used_to_degenerate(checking, monkeypatch, seed):
     """Does the right answer pass on the hidden cases of seeds where it used to find no counterexample
     (the check now draws again when the lesson's way would find none)?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    passes(capsys, checks.counterexample, counterexample_right)
+    checking.passes(checks.counterexample, counterexample_right)
 
 
 def test_counterexample_hidden_cases_let_every_swap_work():
@@ -259,12 +242,12 @@ def test_counterexample_hidden_cases_let_every_swap_work():
         assert min(checks._swap_gaps(net, X, Y, lam)) >= checks.SWAP_GAP
 
 
-def test_counterexample_wrong_answers_get_their_hint():
+def test_counterexample_wrong_answers_get_their_hint(checking):
     """Do A = B, t = 1 and a segment where E stays under the chord each get their hint?"""
-    fails(checks.counterexample, counterexample_same_point, hint="the same point")
-    fails(checks.counterexample, counterexample_t_outside, hint="strictly between 0 and 1")
-    fails(checks.counterexample, counterexample_scaled, hint="not a counterexample")
-    fails(checks.counterexample, lambda net, X, Y, lam: net.get_flat(), hint="tuple (A, B, t)")
+    checking.fails(checks.counterexample, counterexample_same_point, hints="the same point")
+    checking.fails(checks.counterexample, counterexample_t_outside, hints="strictly between 0 and 1")
+    checking.fails(checks.counterexample, counterexample_scaled, hints="not a counterexample")
+    checking.fails(checks.counterexample, lambda net, X, Y, lam: net.get_flat(), hints="tuple (A, B, t)")
 
 
 def counterexample_flipped(net, X, Y, lam):
@@ -290,12 +273,12 @@ def counterexample_flipped(net, X, Y, lam):
     raise AssertionError("test helper: no asymmetric t found")
 
 
-def test_counterexample_with_t_the_other_way_round_gets_that_hint():
+def test_counterexample_with_t_the_other_way_round_gets_that_hint(checking):
     """If the inequality holds only with t and 1 − t exchanged, does the hint say which way the check reads t?"""
-    e = fails(checks.counterexample, counterexample_flipped, hint="other way round")
+    e = checking.fails(checks.counterexample, counterexample_flipped, hints="other way round")
     assert "(1 − t)·A + t·B" in e.hint
 
 
-def test_counterexample_unanswered_fails():
+def test_counterexample_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.counterexample, unanswered, hint="not answered yet")
+    checking.fails(checks.counterexample, checking.unanswered, hints="not answered yet")

@@ -10,32 +10,16 @@ import sympy as sp
 
 import bpkit
 from bpkit import example
-from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson03 as checks
+from check_answers import CHEAT, unanswered
 
 REPEAT = range(4)
 
 
-def passes(check, *answers, capsys):
-    check(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("PASSED " + check.info.exercise), out
-    return out
 
 
-def fails(check, *answers, hints=()):
-    with pytest.raises(CheckFailed) as info:
-        check(*answers)
-    text = str(info.value)
-    assert text.startswith(f"FAILED {check.info.exercise} "), text
-    assert "Hint: " in text
-    for fragment in hints:
-        assert fragment in text, text
-    return text
 
 
-def unanswered(*args):
-    raise NotImplementedError()
 
 
 # ------------------------------------------------------------------------------ 03.1
@@ -44,9 +28,9 @@ TABLE = {"w^1_1": (1, 0, 0), "w^1_2": (1, 1, 0), "w^1_3": (1, 2, 1), "w^1_4": (1
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_notes_names_right_answer_passes(run, capsys):
+def test_notes_names_right_answer_passes(run, checking):
     """Does the hand-made table of (l, i, j) pass, with exactly the PASSED line?"""
-    passes(checks.notes_names, lambda name: TABLE[name], capsys=capsys)
+    checking.passes(checks.notes_names, lambda name: TABLE[name])
 
 
 @pytest.mark.parametrize("wrong,hint", [
@@ -57,10 +41,10 @@ def test_notes_names_right_answer_passes(run, capsys):
     (lambda n: example.ij_name(n), "tuple of three integers"),
     (unanswered, "not answered yet"),
 ])
-def test_notes_names_mistakes_fail_with_their_hint(wrong, hint):
+def test_notes_names_mistakes_fail_with_their_hint(wrong, hint, checking):
     """Do swapped i/j, one-based indices, the layer counted from the output, a missing connection, a string
     instead of a tuple and no answer each fail with the matching hint?"""
-    fails(checks.notes_names, wrong, hints=[hint])
+    checking.fails(checks.notes_names, wrong, hints=hint)
 
 
 # ------------------------------------------------------------------------------ 03.2
@@ -95,9 +79,9 @@ def make_factors(mistake=None):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_chain_factors_right_answer_passes(run, capsys):
+def test_chain_factors_right_answer_passes(run, checking):
     """Does f'(sum^2_0)·w^2_j0 and g'(sum^1_j)·σ^0_i pass for every first-layer weight and activation?"""
-    passes(checks.chain_factors, make_factors(), capsys=capsys)
+    checking.passes(checks.chain_factors, make_factors())
 
 
 @pytest.mark.parametrize("mistake,hint", [
@@ -111,17 +95,17 @@ def test_chain_factors_right_answer_passes(run, capsys):
     ("order", "wrong order"),
 ])
 @pytest.mark.parametrize("run", range(2))
-def test_chain_factors_mistakes_fail_with_their_hint(mistake, hint, run):
+def test_chain_factors_mistakes_fail_with_their_hint(mistake, hint, run, checking):
     """Does each common mistake in either factor fail with the hint that names it?"""
-    fails(checks.chain_factors, make_factors(mistake), hints=[hint])
+    checking.fails(checks.chain_factors, make_factors(mistake), hints=hint)
 
 
-def test_chain_factors_unanswered_fails():
+def test_chain_factors_unanswered_fails(checking):
     """Does an unanswered exercise fail with 'not answered yet'?"""
-    fails(checks.chain_factors, unanswered, hints=["not answered yet"])
+    checking.fails(checks.chain_factors, checking.unanswered, hints="not answered yet")
 
 
-def test_chain_factors_cannot_be_fooled_by_mutating_the_network(capsys):
+def test_chain_factors_cannot_be_fooled_by_mutating_the_network(checking):
     """Does an answer that zeroes the weights it was given still get graded on the real network?"""
     right = make_factors()
 
@@ -132,10 +116,8 @@ def test_chain_factors_cannot_be_fooled_by_mutating_the_network(capsys):
         x[...] = 0.0
         return out
 
-    passes(checks.chain_factors, vandal, capsys=capsys)
+    checking.passes(checks.chain_factors, vandal)
 
-
-CHEAT = "this exercise asks you to compute it yourself"
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -143,19 +125,19 @@ CHEAT = "this exercise asks you to compute it yourself"
     (lambda net, x, name: (1.0, bpkit.output_gradient(net, x).W[1][TABLE[name][1], TABLE[name][2]]),
      "bpkit.output_gradient"),
 ], ids=["output_partials", "output_gradient"])
-def test_chain_factors_cannot_call_bpkits_partials(cheat, called):
+def test_chain_factors_cannot_call_bpkits_partials(cheat, called, checking):
     """Do answers that call bpkit's ∂o/∂w (by the example's table or bpkit.output_gradient) fail with the hint that
     names what they called?"""
-    fails(checks.chain_factors, cheat, hints=[f"you called {called}: {CHEAT}"])
+    checking.fails(checks.chain_factors, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_chain_factors_cannot_be_copied_from_bpkit():
+def test_chain_factors_cannot_be_copied_from_bpkit(checking):
     """Is bpkit's own example.chain_factors switched off while the answer runs, and back on afterwards?"""
-    text = fails(checks.chain_factors,
-                 lambda net, x, name: (example.chain_factors(net, x)[name]["df/dg"],
-                                       example.chain_factors(net, x)[name]["dg/dw"]),
-                 hints=[f"you called bpkit.example.chain_factors: {CHEAT}"])
-    assert "Traceback" not in text
+    failed = checking.fails(checks.chain_factors,
+                            lambda net, x, name: (example.chain_factors(net, x)[name]["df/dg"],
+                                                  example.chain_factors(net, x)[name]["dg/dw"]),
+                            hints=f"you called bpkit.example.chain_factors: {CHEAT}")
+    assert "Traceback" not in str(failed)
     net, x = example.network(), example.inputs()
     assert example.chain_factors(net, x)["w^1_1"]["product"] == example.output_partials(net, x)["w^1_1"]
 
@@ -216,20 +198,20 @@ def exponential_form(sym):
 
 
 @pytest.mark.parametrize("run", range(2))
-def test_sympy_partials_product_form_passes(run, capsys):
+def test_sympy_partials_product_form_passes(run, checking):
     """Do the chain rule's factors, written with o, g_1, g_2 and f' = f(1-f), pass?"""
-    passes(checks.sympy_partials, product_form, capsys=capsys)
+    checking.passes(checks.sympy_partials, product_form)
 
 
-def test_sympy_partials_any_correct_form_passes(capsys):
+def test_sympy_partials_any_correct_form_passes(checking):
     """Does a different but equivalent form (exponentials, no helpers) pass too?"""
-    passes(checks.sympy_partials, exponential_form, capsys=capsys)
+    checking.passes(checks.sympy_partials, exponential_form)
 
 
-def test_sympy_partials_sympys_own_derivative_passes(capsys):
+def test_sympy_partials_sympys_own_derivative_passes(checking):
     """Does sympy's own diff of the output pass (it is correct, if not in the spirit)?"""
-    passes(checks.sympy_partials, lambda sym: {n: sp.diff(sym["output"], s) for n, s in sym["weights"].items()},
-           capsys=capsys)
+    checking.passes(checks.sympy_partials,
+                    lambda sym: {n: sp.diff(sym["output"], s) for n, s in sym["weights"].items()})
 
 
 @pytest.mark.parametrize("mistake,hint", [
@@ -246,15 +228,15 @@ def test_sympy_partials_sympys_own_derivative_passes(capsys):
     ("derivative", "unevaluated derivative"),
     ("not a dict", "return a dict"),
 ])
-def test_sympy_partials_mistakes_fail_with_their_hint(mistake, hint):
+def test_sympy_partials_mistakes_fail_with_their_hint(mistake, hint, checking):
     """Does each common mistake (a missing factor, σ^l for σ^(l-1), the wrong input, a sign, foreign symbols,
     a missing entry, an unevaluated derivative) fail with the matching hint?"""
-    fails(checks.sympy_partials, lambda sym: product_form(sym, mistake), hints=[hint])
+    checking.fails(checks.sympy_partials, lambda sym: product_form(sym, mistake), hints=hint)
 
 
-def test_sympy_partials_unanswered_fails():
+def test_sympy_partials_unanswered_fails(checking):
     """Does an unanswered exercise fail with 'not answered yet'?"""
-    fails(checks.sympy_partials, unanswered, hints=["not answered yet"])
+    checking.fails(checks.sympy_partials, checking.unanswered, hints="not answered yet")
 
 
 def test_symbolic_equivalence_falls_back_when_simplify_cannot_decide(monkeypatch):
@@ -269,10 +251,10 @@ def test_symbolic_equivalence_falls_back_when_simplify_cannot_decide(monkeypatch
                                           rng, symbols)
 
 
-def test_sympy_partials_rejects_an_answer_equal_only_at_the_sampled_points(monkeypatch):
+def test_sympy_partials_rejects_an_answer_equal_only_at_the_sampled_points(monkeypatch, checking):
     """If an answer matched at the random points but is not the same expression, does the symbolic check catch it?"""
     monkeypatch.setattr(checks, "_symbolically_equal", lambda a, b, rng, symbols: False)
-    fails(checks.sympy_partials, product_form, hints=["not the same expression"])
+    checking.fails(checks.sympy_partials, product_form, hints="not the same expression")
 
 
 # ------------------------------------------------------------------------------ 03.4
@@ -321,17 +303,17 @@ def backprop_by_hand(net, x, name, eps):
     return fp * net.W[2][j, 0] * net.hidden.derivative(rec.sums[1][0, j]) * x[0, i]
 
 
-def test_central_difference_by_hand_from_backprop_is_named():
+def test_central_difference_by_hand_from_backprop_is_named(checking):
     """Does the backpropagated value, computed by hand (bpkit's being switched off), get its own hint?"""
-    fails(checks.central_difference, backprop_by_hand, hints=["backpropagated"])
+    checking.fails(checks.central_difference, backprop_by_hand, hints="backpropagated")
 
 
 @pytest.mark.parametrize("seed", [553, 554, 602])
-def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(monkeypatch, seed):
+def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(monkeypatch, seed, checking):
     """On hidden cases where the central difference used to lie within the tolerance of the exact ∂o/∂w (ε and
     the tolerance were too small for its O(ε²) error to show), does the exact value still fail?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    fails(checks.central_difference, backprop_by_hand, hints=["backpropagated"])
+    checking.fails(checks.central_difference, backprop_by_hand, hints="backpropagated")
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -340,16 +322,16 @@ def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(m
     (lambda net, x, name, eps: example.numerical_output_partials(net, x, eps)[name],
      "bpkit.example.numerical_output_partials"),
 ], ids=["example", "plots.chain"])
-def test_central_difference_cannot_be_copied_from_bpkit(cheat, called):
+def test_central_difference_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Does bpkit's own central difference on o (example.numerical_output_partials, also reached through
     bpkit.show.plots.chain) fail with the hint that names it?"""
-    fails(checks.central_difference, cheat, hints=[f"you called {called}: {CHEAT}"])
+    checking.fails(checks.central_difference, cheat, hints=f"you called {called}: {CHEAT}")
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_central_difference_right_answer_passes(run, capsys):
+def test_central_difference_right_answer_passes(run, checking):
     """Does (o(w + ε) - o(w - ε)) / 2ε, restoring the weight, pass for every weight?"""
-    passes(checks.central_difference, make_central(), capsys=capsys)
+    checking.passes(checks.central_difference, make_central())
 
 
 @pytest.mark.parametrize("mistake,hint", [
@@ -363,7 +345,7 @@ def test_central_difference_right_answer_passes(run, capsys):
     (unanswered, "not answered yet"),
 ])
 @pytest.mark.parametrize("run", range(2))
-def test_central_difference_mistakes_fail_with_their_hint(mistake, hint, run):
+def test_central_difference_mistakes_fail_with_their_hint(mistake, hint, run, checking):
     """Does each common mistake in the central difference fail with the hint that names it?"""
     answer = mistake if callable(mistake) else make_central(mistake)
-    fails(checks.central_difference, answer, hints=[hint])
+    checking.fails(checks.central_difference, answer, hints=hint)

@@ -7,32 +7,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson04 as checks
+from check_answers import CHEAT, unanswered
 
 REPEAT = range(5)
 
 
-def passes(check, *answers, capsys):
-    check(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("PASSED " + check.info.exercise), out
-    return out
 
 
-def fails(check, *answers, hints=()):
-    with pytest.raises(CheckFailed) as info:
-        check(*answers)
-    text = str(info.value)
-    assert text.startswith(f"FAILED {check.info.exercise} "), text
-    assert "Hint: " in text
-    for fragment in hints:
-        assert fragment in text, text
-    return text
 
 
-def unanswered(*args):
-    raise NotImplementedError()
 
 
 # ------------------------------------------------------------------------------ 04.1
@@ -69,14 +53,14 @@ def make_memo(mistake=None):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_memo_layer_right_answer_passes(run, capsys):
+def test_memo_layer_right_answer_passes(run, checking):
     """Does Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp (as loops) pass on random nets, layers and batch sizes?"""
-    passes(checks.memo_layer, make_memo(), capsys=capsys)
+    checking.passes(checks.memo_layer, make_memo())
 
 
-def test_memo_layer_matrix_form_passes(capsys):
+def test_memo_layer_matrix_form_passes(checking):
     """Does the matrix form dE_dsum_next @ W[l+1].T pass too?"""
-    passes(checks.memo_layer, lambda net, record, d, l: d @ net.W[l + 1].T, capsys=capsys)
+    checking.passes(checks.memo_layer, lambda net, record, d, l: d @ net.W[l + 1].T)
 
 
 @pytest.mark.parametrize("mistake,hint", [
@@ -91,18 +75,18 @@ def test_memo_layer_matrix_form_passes(capsys):
     ("wrong layer", "wrong layer of weights"),
 ])
 @pytest.mark.parametrize("run", range(2))
-def test_memo_layer_mistakes_fail_with_their_hint(mistake, hint, run):
+def test_memo_layer_mistakes_fail_with_their_hint(mistake, hint, run, checking):
     """Does each common mistake (transposed W, the activation derivative of the wrong layer, 1/m twice, a sign,
     σ for ∂E/∂sum, a wrong shape, the wrong layer's weights) fail with the hint that names it?"""
-    fails(checks.memo_layer, make_memo(mistake), hints=[hint])
+    checking.fails(checks.memo_layer, make_memo(mistake), hints=hint)
 
 
-def test_memo_layer_unanswered_fails():
+def test_memo_layer_unanswered_fails(checking):
     """Does an unanswered exercise fail with 'not answered yet'?"""
-    fails(checks.memo_layer, unanswered, hints=["not answered yet"])
+    checking.fails(checks.memo_layer, checking.unanswered, hints="not answered yet")
 
 
-def test_memo_layer_cannot_be_fooled_by_mutating_its_inputs(capsys):
+def test_memo_layer_cannot_be_fooled_by_mutating_its_inputs(checking):
     """Does an answer that scribbles over the network, record and ∂E/∂sum^{l+1} still get graded correctly?"""
     right = make_memo()
 
@@ -115,14 +99,14 @@ def test_memo_layer_cannot_be_fooled_by_mutating_its_inputs(capsys):
         d[...] = 0.0
         return out
 
-    passes(checks.memo_layer, vandal, capsys=capsys)
+    checking.passes(checks.memo_layer, vandal)
 
 
 # ------------------------------------------------------------------------------ 04.2
 @pytest.mark.parametrize("run", REPEAT)
-def test_memo_layer_count_right_answer_passes(run, capsys):
+def test_memo_layer_count_right_answer_passes(run, checking):
     """Does m · n_l · n_{l+1} pass?"""
-    passes(checks.memo_layer_count, lambda sizes, l, m: m * sizes[l] * sizes[l + 1], capsys=capsys)
+    checking.passes(checks.memo_layer_count, lambda sizes, l, m: m * sizes[l] * sizes[l + 1])
 
 
 @pytest.mark.parametrize("wrong,hint", [
@@ -135,16 +119,16 @@ def test_memo_layer_count_right_answer_passes(run, capsys):
     (unanswered, "not answered yet"),
 ])
 @pytest.mark.parametrize("run", range(2))
-def test_memo_layer_count_mistakes_fail_with_their_hint(wrong, hint, run):
+def test_memo_layer_count_mistakes_fail_with_their_hint(wrong, hint, run, checking):
     """Does each miscount (no m, the g' products too, the wrong layer, one per neuron) fail with its hint?"""
-    fails(checks.memo_layer_count, wrong, hints=[hint])
+    checking.fails(checks.memo_layer_count, wrong, hints=hint)
 
 
 # ------------------------------------------------------------------------------ 04.3
 @pytest.mark.parametrize("run", REPEAT)
-def test_path_count_right_answer_passes(run, capsys):
+def test_path_count_right_answer_passes(run, checking):
     """Does n_{l+1} · ... · n_L pass (1 for the output layer)?"""
-    passes(checks.path_count, lambda sizes, l, i, j: int(np.prod(sizes[l + 1:])), capsys=capsys)
+    checking.passes(checks.path_count, lambda sizes, l, i, j: int(np.prod(sizes[l + 1:])))
 
 
 @pytest.mark.parametrize("wrong,hint", [
@@ -154,23 +138,21 @@ def test_path_count_right_answer_passes(run, capsys):
     (unanswered, "not answered yet"),
 ])
 @pytest.mark.parametrize("run", range(3))
-def test_path_count_mistakes_fail_with_their_hint(wrong, hint, run):
+def test_path_count_mistakes_fail_with_their_hint(wrong, hint, run, checking):
     """Does each miscount of the paths fail with its hint?"""
-    fails(checks.path_count, wrong, hints=[hint])
+    checking.fails(checks.path_count, wrong, hints=hint)
 
 
-CHEAT = "this exercise asks you to compute it yourself"
 
-
-def test_path_count_names_every_miscount_that_gives_the_number(monkeypatch):
+def test_path_count_names_every_miscount_that_gives_the_number(monkeypatch, checking):
     """When two miscounts give the same number on a hidden case (skipping layer l+1, or leaving out the output
     layer, when l + 1 = L), does the hint name both rather than whichever comes first?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(0))  # such a case comes up
-    fails(checks.path_count, lambda s, l, i, j: int(np.prod(s[l + 2:])),
-          hints=["every layer after l branches, layer l+1 too", "include the output layer", " Or: "])
+    checking.fails(checks.path_count, lambda s, l, i, j: int(np.prod(s[l + 2:])),
+                   hints=["every layer after l branches, layer l+1 too", "include the output layer", " Or: "])
 
 
-def test_memo_layer_count_cannot_count_bpkits_steps():
+def test_memo_layer_count_cannot_count_bpkits_steps(checking):
     """Does counting the steps of bpkit.scalar.gradient (the check's own measurement) fail with the hint that
     names it?"""
     from bpkit import Network, scalar
@@ -180,15 +162,15 @@ def test_memo_layer_count_cannot_count_bpkits_steps():
         steps = scalar.gradient(net, np.zeros((m, sizes[0])), np.zeros((m, sizes[-1]))).extras["steps"]
         return m * sum(len(s.reads) for s in steps if s.writes[1] == l)
 
-    fails(checks.memo_layer_count, cheat, hints=[f"you called bpkit.scalar.gradient: {CHEAT}"])
+    checking.fails(checks.memo_layer_count, cheat, hints=f"you called bpkit.scalar.gradient: {CHEAT}")
 
 
-def test_path_count_cannot_be_copied_from_bpkit():
+def test_path_count_cannot_be_copied_from_bpkit(checking):
     """Is naive.paths switched off while the answer runs, and back on afterwards?"""
     from bpkit import naive
 
-    fails(checks.path_count, lambda s, l, i, j: len(naive.paths(s, l, i, j)),
-          hints=[f"you called bpkit.naive.paths: {CHEAT}"])
+    checking.fails(checks.path_count, lambda s, l, i, j: len(naive.paths(s, l, i, j)),
+                   hints=f"you called bpkit.naive.paths: {CHEAT}")
     assert len(naive.paths((2, 3, 4), 1, 0, 0)) == 4
 
 
@@ -213,9 +195,9 @@ def naive_count(sizes, m, mistake=None):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_counts_right_answer_passes(run, capsys):
+def test_counts_right_answer_passes(run, checking):
     """Do the two closed forms, written from the lesson's derivation, pass against the counters?"""
-    passes(checks.counts, memoized_count, naive_count, capsys=capsys)
+    checking.passes(checks.counts, memoized_count, naive_count)
 
 
 @pytest.mark.parametrize("memo,nv,hint", [
@@ -227,34 +209,34 @@ def test_counts_right_answer_passes(run, capsys):
     ("swap", None, "memoized: that is the naive count"),
 ])
 @pytest.mark.parametrize("run", range(2))
-def test_counts_mistakes_fail_with_their_hint(memo, nv, hint, run):
+def test_counts_mistakes_fail_with_their_hint(memo, nv, hint, run, checking):
     """Does each miscount of either formula fail with the hint that names it?"""
     if memo == "swap":
         answers = (lambda s, m: naive_count(s, m), lambda s, m: naive_count(s, m))
     else:
         answers = (lambda s, m: memoized_count(s, m, memo), lambda s, m: naive_count(s, m, nv))
-    fails(checks.counts, *answers, hints=[hint])
+    checking.fails(checks.counts, *answers, hints=hint)
 
 
-def test_counts_cannot_be_copied_from_bpkit():
+def test_counts_cannot_be_copied_from_bpkit(checking):
     """Are the closed forms and the counters switched off while the answers run?"""
     from bpkit import scalar
 
-    fails(checks.counts, lambda s, m: scalar.multiplication_count(s, m), naive_count,
-          hints=[f"you called bpkit.scalar.multiplication_count: {CHEAT}"])
+    checking.fails(checks.counts, lambda s, m: scalar.multiplication_count(s, m), naive_count,
+                   hints=f"you called bpkit.scalar.multiplication_count: {CHEAT}")
     assert scalar.multiplication_count((2, 2)) == 6
 
 
-def test_memo_layer_cannot_call_bpkits_gradient():
+def test_memo_layer_cannot_call_bpkits_gradient(checking):
     """Is bpkit.gradient switched off inside the memo-layer check?"""
     import bpkit
 
     def cheat(net, record, d, l):
         return bpkit.gradient(net, record.sigmas[0], np.zeros((record.m, net.sizes[-1]))).extras["dE_dsigma"][l]
 
-    fails(checks.memo_layer, cheat, hints=[f"you called bpkit.gradient: {CHEAT}"])
+    checking.fails(checks.memo_layer, cheat, hints=f"you called bpkit.gradient: {CHEAT}")
 
 
-def test_counts_unanswered_fails():
+def test_counts_unanswered_fails(checking):
     """Does an unanswered exercise fail with 'not answered yet'?"""
-    fails(checks.counts, unanswered, unanswered, hints=["not answered yet"])
+    checking.fails(checks.counts, checking.unanswered, checking.unanswered, hints="not answered yet")

@@ -8,31 +8,16 @@ import numpy as np
 import pytest
 
 import bpkit
-from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson05 as checks
+from check_answers import CHEAT
 
 REPEAT = range(5)
 
 
-def passes(check, answer, capsys):
-    check(answer)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("PASSED " + check.info.exercise), out
-    return out
 
 
-def fails(check, answer, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        check(answer)
-    text = str(info.value)
-    assert text.startswith(f"FAILED {check.info.exercise} "), text
-    for fragment in fragments:
-        assert fragment in text, text
-    return text
 
 
-def unanswered(*args):
-    raise NotImplementedError()
 
 
 # ------------------------------------------------------------------------ 05.1  E(w)
@@ -68,9 +53,9 @@ def make_E(penalty=0.5, ce_scale=None, sign=1.0, pen_sign=1.0, bias=False, naive
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_objective_E_right_answer_passes(run, capsys):
+def test_objective_E_right_answer_passes(run, checking):
     """Does a right E(w), computed with the log-sigmoid, pass (one PASSED line)?"""
-    passes(checks.objective_E, make_E(), capsys)
+    checking.passes(checks.objective_E, make_E())
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -86,20 +71,18 @@ def test_objective_E_right_answer_passes(run, capsys):
     (make_E(clip=True), "clipping"),
     (make_E(per_output=True), "divided the cross-entropy by m·n_L"),
 ])
-def test_objective_E_mistakes_fail_with_their_hint(run, wrong, hint):
+def test_objective_E_mistakes_fail_with_their_hint(run, wrong, hint, checking):
     """Does each common mistake in E(w) fail with the hint that names it?"""
-    fails(checks.objective_E, wrong, hint)
+    checking.fails(checks.objective_E, wrong, hints=hint)
 
 
 @pytest.mark.parametrize("seed", [176, 319, 427])
-def test_objective_E_names_the_division_by_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed):
+def test_objective_E_names_the_division_by_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed, checking):
     """On seeds whose hidden networks used to have n_L = 1 in every unsaturated case (where dividing by m·n_L is
     dividing by m), is dividing by m·n_L still named (the first case now has n_L >= 2), not called clipping?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    fails(checks.objective_E, make_E(per_output=True), "divided the cross-entropy by m·n_L")
+    checking.fails(checks.objective_E, make_E(per_output=True), hints="divided the cross-entropy by m·n_L")
 
-
-CHEAT = "this exercise asks you to compute it yourself"
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -110,18 +93,18 @@ CHEAT = "this exercise asks you to compute it yourself"
     (lambda net, X, Y, lam: make_E(penalty=0.0)(net, X, Y, lam) + bpkit.penalty(net, lam, len(X)), "bpkit.penalty"),
     (lambda net, X, Y, lam: bpkit.gradient(net, X, Y, lam).E, "bpkit.gradient"),
 ], ids=["objective", "cross_entropy", "CrossEntropy.fn", "penalty", "gradient.E"])
-def test_objective_E_cannot_be_copied_from_bpkit(cheat, called):
+def test_objective_E_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Do answers that call bpkit for E or its parts (bpkit.objective, the cross-entropy, the penalty, a gradient's
     .E) fail with the hint that names what they called?"""
-    fails(checks.objective_E, cheat, f"you called {called}: {CHEAT}")
+    checking.fails(checks.objective_E, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_objective_E_unanswered_fails():
+def test_objective_E_unanswered_fails(checking):
     """Does the unanswered exercise fail and say so?"""
-    fails(checks.objective_E, unanswered, "not answered yet")
+    checking.fails(checks.objective_E, checking.unanswered, hints="not answered yet")
 
 
-def test_objective_E_cannot_be_fooled_by_mutating_the_network(capsys):
+def test_objective_E_cannot_be_fooled_by_mutating_the_network(checking):
     """Does an answer that zeroes the weights it was given (then reports E of zero weights) still fail?"""
     right = make_E()
 
@@ -130,12 +113,12 @@ def test_objective_E_cannot_be_fooled_by_mutating_the_network(capsys):
             net.W[l] = np.zeros_like(net.W[l])
         return right(net, X, Y, lam)
 
-    fails(checks.objective_E, sneaky)
+    checking.fails(checks.objective_E, sneaky)
 
 
-def test_objective_E_wrong_return_type_fails():
+def test_objective_E_wrong_return_type_fails(checking):
     """Does returning an array instead of one number fail with a clear hint?"""
-    fails(checks.objective_E, lambda net, X, Y, lam: np.zeros(3), "one number")
+    checking.fails(checks.objective_E, lambda net, X, Y, lam: np.zeros(3), hints="one number")
 
 
 # ------------------------------------------------------------------------ 05.2  penalty gradient
@@ -154,9 +137,9 @@ def make_grad(scale=1.0, m_power=1, transpose=False, squares=False, last_only=Fa
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_penalty_gradient_right_answer_passes(run, capsys):
+def test_penalty_gradient_right_answer_passes(run, checking):
     """Does λ/m·w^l_ij for every layer pass?"""
-    passes(checks.penalty_gradient_check, make_grad(), capsys)
+    checking.passes(checks.penalty_gradient_check, make_grad())
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -168,9 +151,9 @@ def test_penalty_gradient_right_answer_passes(run, capsys):
     (make_grad(squares=True), "not their derivative"),
     (make_grad(last_only=True), "every layer"),
 ])
-def test_penalty_gradient_mistakes_fail_with_their_hint(run, wrong, hint):
+def test_penalty_gradient_mistakes_fail_with_their_hint(run, wrong, hint, checking):
     """Does each common mistake in the penalty's gradient fail with its hint?"""
-    fails(checks.penalty_gradient_check, wrong, hint)
+    checking.fails(checks.penalty_gradient_check, wrong, hints=hint)
 
 
 def penalty_grad_by_two_gradients(net, lam, m):
@@ -196,19 +179,19 @@ def add_penalty_to_zeros(net, lam, m):
     (penalty_grad_by_two_gradients, "bpkit.gradient"),
     (lambda net, lam, m: add_penalty_to_zeros(net, lam, m), "bpkit.objective.add_penalty_gradient"),
 ], ids=["penalty_gradient", "via-another-name", "two-gradients", "add_penalty_gradient"])
-def test_penalty_gradient_cannot_be_copied_from_bpkit(cheat, called):
+def test_penalty_gradient_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Do answers that call bpkit.penalty_gradient (by any name) or take the difference of two bpkit gradients fail
     with the hint that names what they called?"""
-    fails(checks.penalty_gradient_check, cheat, f"you called {called}: {CHEAT}")
+    checking.fails(checks.penalty_gradient_check, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_penalty_gradient_wrong_length_and_unanswered_fail():
+def test_penalty_gradient_wrong_length_and_unanswered_fail(checking):
     """Do a list with an entry for layer 0, and the unanswered exercise, fail with clear hints?"""
     def with_layer0(net, lam, m):
         return [None] + make_grad()(net, lam, m)
 
-    fails(checks.penalty_gradient_check, with_layer0, "start at l = 1")
-    fails(checks.penalty_gradient_check, unanswered, "not answered yet")
+    checking.fails(checks.penalty_gradient_check, with_layer0, hints="start at l = 1")
+    checking.fails(checks.penalty_gradient_check, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------------ 05.3  stable cross-entropy
@@ -238,9 +221,9 @@ def make_ce(kind="right"):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_stable_cross_entropy_right_answer_passes(run, capsys):
+def test_stable_cross_entropy_right_answer_passes(run, checking):
     """Does the log-sigmoid cross-entropy pass, including at sum^L = ±800?"""
-    passes(checks.stable_cross_entropy, make_ce(), capsys)
+    checking.passes(checks.stable_cross_entropy, make_ce())
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -253,9 +236,9 @@ def test_stable_cross_entropy_right_answer_passes(run, capsys):
     ("sign", "sign error"),
     ("swapped", "swapped"),
 ])
-def test_stable_cross_entropy_mistakes_fail_with_their_hint(run, kind, hint):
+def test_stable_cross_entropy_mistakes_fail_with_their_hint(run, kind, hint, checking):
     """Does each common mistake (the naive log, overflow in exp, clipping, 1/m, sign, swapped y) fail with its hint?"""
-    fails(checks.stable_cross_entropy, make_ce(kind), hint)
+    checking.fails(checks.stable_cross_entropy, make_ce(kind), hints=hint)
 
 
 def cross_entropy_by_identity_network(S, Y):
@@ -268,12 +251,12 @@ def cross_entropy_by_identity_network(S, Y):
     (lambda S, Y: bpkit.objective.__globals__["CrossEntropy"]().fn(S, Y), "bpkit.CrossEntropy.fn"),
     (cross_entropy_by_identity_network, "bpkit.objective"),
 ], ids=["CrossEntropy.fn", "an-instance", "identity-network"])
-def test_stable_cross_entropy_cannot_be_copied_from_bpkit(cheat, called):
+def test_stable_cross_entropy_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Do answers that call bpkit's stable cross-entropy (directly, through an instance, or as E of a network whose
     sums are the given sum^L) fail with the hint that names what they called?"""
-    fails(checks.stable_cross_entropy, cheat, f"you called {called}: {CHEAT}")
+    checking.fails(checks.stable_cross_entropy, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_stable_cross_entropy_unanswered_fails():
+def test_stable_cross_entropy_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.stable_cross_entropy, unanswered, "not answered yet")
+    checking.fails(checks.stable_cross_entropy, checking.unanswered, hints="not answered yet")

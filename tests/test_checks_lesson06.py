@@ -8,35 +8,18 @@ import numpy as np
 import pytest
 
 import bpkit
-from check_answers import backprop_by_central_differences
+from check_answers import CHEAT, backprop_by_central_differences
 from bpkit import activations
-from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson06 as checks
 
 REPEAT = range(5)
 
 
-def passes(check, answer, capsys):
-    check(answer)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("PASSED " + check.info.exercise), out
 
 
-def fails(check, answer, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        check(answer)
-    text = str(info.value)
-    assert text.startswith(f"FAILED {check.info.exercise} "), text
-    for fragment in fragments:
-        assert fragment in text, text
-    return text
 
 
-def unanswered(*args):
-    raise NotImplementedError()
 
-
-CHEAT = "this exercise asks you to compute it yourself"
 
 
 def sig(s):
@@ -82,9 +65,9 @@ def make_recursion(kind="right"):
 
 @pytest.mark.parametrize("run", REPEAT)
 @pytest.mark.parametrize("kind", ["right", "mutates"])
-def test_recursion_right_answer_passes(run, kind, capsys):
+def test_recursion_right_answer_passes(run, kind, checking):
     """Does the recursion Σ_p ∂E/∂σ^(l+1)_p g'(sum^(l+1)_p) w^(l+1)_jp pass (even if it then mutates its inputs)?"""
-    passes(checks.recursion, make_recursion(kind), capsys)
+    checking.passes(checks.recursion, make_recursion(kind))
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -96,18 +79,18 @@ def test_recursion_right_answer_passes(run, kind, capsys):
     ("sign", "sign error"),
     ("summed", "one row per example"),
 ])
-def test_recursion_mistakes_fail_with_their_hint(run, kind, hint):
+def test_recursion_mistakes_fail_with_their_hint(run, kind, hint, checking):
     """Does each common mistake in the recursion fail with the hint that names it?"""
-    fails(checks.recursion, make_recursion(kind), hint)
+    checking.fails(checks.recursion, make_recursion(kind), hints=hint)
 
 
-def test_recursion_may_use_the_activations_derivative(capsys):
+def test_recursion_may_use_the_activations_derivative(checking):
     """Does the solution's way, with bpkit's ∂σ/∂sum (net.activation(l + 1).derivative, 06.2's exercise, not this
     one's), still pass while bpkit's gradients are switched off?"""
     def dE_dsigma(net, record, dE_dsigma_next, l):
         return (dE_dsigma_next * net.activation(l + 1).derivative(record.sums[l + 1])) @ net.W[l + 1].T
 
-    passes(checks.recursion, dE_dsigma, capsys)
+    checking.passes(checks.recursion, dE_dsigma)
 
 
 def recursion_by_backward(net, record, dE_dsigma_next, l):
@@ -116,15 +99,15 @@ def recursion_by_backward(net, record, dE_dsigma_next, l):
     return bpkit.backward(net, record, delta_L)[2][l]
 
 
-def test_recursion_cannot_be_copied_from_bpkit():
+def test_recursion_cannot_be_copied_from_bpkit(checking):
     """Does an answer that runs bpkit's backward pass (whose memo holds every ∂E/∂σ^l) fail with the hint that
     names it?"""
-    fails(checks.recursion, recursion_by_backward, f"you called bpkit.backward: {CHEAT}")
+    checking.fails(checks.recursion, recursion_by_backward, hints=f"you called bpkit.backward: {CHEAT}")
 
 
-def test_recursion_unanswered_fails():
+def test_recursion_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.recursion, unanswered, "not answered yet")
+    checking.fails(checks.recursion, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------------ 06.2  activation derivatives
@@ -150,9 +133,9 @@ def make_dsigma(kind="right", only=None):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_activation_derivatives_right_answer_passes(run, capsys):
+def test_activation_derivatives_right_answer_passes(run, checking):
     """Do the right derivatives of sigmoid, tanh and relu pass?"""
-    passes(checks.activation_derivatives, make_dsigma(), capsys)
+    checking.passes(checks.activation_derivatives, make_dsigma())
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -166,9 +149,9 @@ def test_activation_derivatives_right_answer_passes(run, capsys):
     (make_dsigma("sign"), "sign error"),
     (make_dsigma("scalar"), "not one number"),
 ])
-def test_activation_derivatives_mistakes_fail_with_their_hint(run, answer, hint):
+def test_activation_derivatives_mistakes_fail_with_their_hint(run, answer, hint, checking):
     """Does each common mistake in ∂σ/∂sum fail with its hint, naming the activation?"""
-    fails(checks.activation_derivatives, answer, hint)
+    checking.fails(checks.activation_derivatives, answer, hints=hint)
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -178,26 +161,26 @@ def test_activation_derivatives_mistakes_fail_with_their_hint(run, answer, hint)
      "derivative_from_value"),
     (lambda name, s: bpkit.Network((1, 1, 1), hidden=name).activation(1).derivative(s), "derivative"),
 ], ids=["get", "module-instance", "from-value", "network-hidden"])
-def test_activation_derivatives_cannot_be_copied_from_bpkit(cheat, called):
+def test_activation_derivatives_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Does bpkit's own ∂σ/∂sum fail with the hint that names it, however the (frozen) activation was reached:
     activations.get(name), the module's instance, the ACTIVATIONS table, a network's hidden activation?"""
-    text = fails(checks.activation_derivatives, cheat, "you called bpkit.activations.")
-    assert f".{called}: {CHEAT}" in text, text
+    failed = checking.fails(checks.activation_derivatives, cheat, hints="you called bpkit.activations.")
+    assert f".{called}: {CHEAT}" in failed.hint, failed.hint
 
 
-def test_activation_derivatives_may_use_the_activations_value(capsys):
+def test_activation_derivatives_may_use_the_activations_value(checking):
     """Does an answer that takes σ = g(sum) from bpkit (activations.get(name).value) and differentiates it by hand
     still pass: only the derivatives are switched off?"""
     def dsigma_dsum(name, s):
         g = activations.get(name).value(s)
         return {"sigmoid": g * (1 - g), "tanh": 1 - g ** 2, "relu": (g > 0) * 1.0}[name]
 
-    passes(checks.activation_derivatives, dsigma_dsum, capsys)
+    checking.passes(checks.activation_derivatives, dsigma_dsum)
 
 
-def test_activation_derivatives_unanswered_fails():
+def test_activation_derivatives_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.activation_derivatives, unanswered, "not answered yet")
+    checking.fails(checks.activation_derivatives, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------------ 06.3  the third factor
@@ -221,9 +204,9 @@ def make_dW(kind="right"):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_weight_factor_right_answer_passes(run, capsys):
+def test_weight_factor_right_answer_passes(run, checking):
     """Does Σ_e σ^(l-1)_i δ^l_j, i.e. (σ^(l-1))ᵀ δ^l, pass?"""
-    passes(checks.weight_factor, make_dW(), capsys)
+    checking.passes(checks.weight_factor, make_dW())
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -234,20 +217,20 @@ def test_weight_factor_right_answer_passes(run, capsys):
     ("sign", "sign error"),
     ("twice", "multiplied by it twice"),
 ])
-def test_weight_factor_mistakes_fail_with_their_hint(run, kind, hint):
+def test_weight_factor_mistakes_fail_with_their_hint(run, kind, hint, checking):
     """Does each common mistake with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i fail with its hint?"""
-    fails(checks.weight_factor, make_dW(kind), hint)
+    checking.fails(checks.weight_factor, make_dW(kind), hints=hint)
 
 
-def test_weight_factor_cannot_be_copied_from_bpkit():
+def test_weight_factor_cannot_be_copied_from_bpkit(checking):
     """Does an answer that runs bpkit's backward pass from δ^l (right when l = L) fail with the hint that names it?"""
-    fails(checks.weight_factor, lambda record, delta, l: bpkit.backward(record.net, record, delta)[0][l],
-          f"you called bpkit.backward: {CHEAT}")
+    checking.fails(checks.weight_factor, lambda record, delta, l: bpkit.backward(record.net, record, delta)[0][l],
+                   hints=f"you called bpkit.backward: {CHEAT}")
 
 
-def test_weight_factor_unanswered_fails():
+def test_weight_factor_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.weight_factor, unanswered, "not answered yet")
+    checking.fails(checks.weight_factor, checking.unanswered, hints="not answered yet")
 
 
 # ------------------------------------------------------------------------ 06.4  full backprop
@@ -290,9 +273,9 @@ def make_backprop(kind="right"):
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_full_backprop_right_answer_passes(run, capsys):
+def test_full_backprop_right_answer_passes(run, checking):
     """Does a right backprop (any depth, biases or not, the λ/m·w term) pass?"""
-    passes(checks.full_backprop, make_backprop(), capsys)
+    checking.passes(checks.full_backprop, make_backprop())
 
 
 @pytest.mark.parametrize("run", REPEAT)
@@ -309,9 +292,9 @@ def test_full_backprop_right_answer_passes(run, capsys):
     ("half", "not λ/2m·w^l_ij"),
     ("dW-only", "pair (dW, db)"),
 ])
-def test_full_backprop_mistakes_fail_with_their_hint(run, kind, hint):
+def test_full_backprop_mistakes_fail_with_their_hint(run, kind, hint, checking):
     """Does each common backprop mistake fail with the hint that names it?"""
-    fails(checks.full_backprop, make_backprop(kind), hint)
+    checking.fails(checks.full_backprop, make_backprop(kind), hints=hint)
 
 
 
@@ -327,13 +310,13 @@ def test_full_backprop_mistakes_fail_with_their_hint(run, kind, hint):
      "bpkit.numerical_gradient"),
     (backprop_by_central_differences, "bpkit.objective"),
 ], ids=["gradient", "scalar", "numerical", "central-differences-of-E"])
-def test_full_backprop_cannot_be_copied_from_bpkit(cheat, called):
+def test_full_backprop_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Do answers that call one of bpkit's gradients, or take central differences of bpkit.objective, fail with the
     hint that names what they called?"""
-    fails(checks.full_backprop, cheat, f"you called {called}: {CHEAT}")
+    checking.fails(checks.full_backprop, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_full_backprop_may_use_the_activations_derivative(capsys):
+def test_full_backprop_may_use_the_activations_derivative(checking):
     """Does the solution's way, with net.activation(l).derivative, still pass while the gradients are off?"""
     def backprop(net, X, Y, lam):
         m, L = X.shape[0], net.L
@@ -347,15 +330,15 @@ def test_full_backprop_may_use_the_activations_derivative(capsys):
                 delta = (delta @ net.W[l].T) * net.activation(l - 1).derivative(rec.sums[l - 1])
         return dW, (db if net.b is not None else None)
 
-    passes(checks.full_backprop, backprop, capsys)
+    checking.passes(checks.full_backprop, backprop)
 
 
-def test_full_backprop_unanswered_fails():
+def test_full_backprop_unanswered_fails(checking):
     """Does the unanswered exercise fail?"""
-    fails(checks.full_backprop, unanswered, "not answered yet")
+    checking.fails(checks.full_backprop, checking.unanswered, hints="not answered yet")
 
 
-def test_full_backprop_reversed_layers_fail():
+def test_full_backprop_reversed_layers_fail(checking):
     """Does a list in the order L..1 fail (with the reverse-order hint when the shapes tell)?"""
-    text = fails(checks.full_backprop, make_backprop("reversed"))
-    assert "reverse order" in text or "not right" in text or "shape" in text, text
+    hint = checking.fails(checks.full_backprop, make_backprop("reversed")).hint
+    assert "reverse order" in hint or "not right" in hint or "shape" in hint, hint

@@ -4,42 +4,20 @@ Every check runs on fresh random cases, so each right answer and each mistake is
 """
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 
 import bpkit
-from check_answers import backprop_by_central_differences
+from check_answers import CHEAT, backprop_by_central_differences
 from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson07 as checks
 
 REPEAT = 5
 
 
-def run(check, answer) -> str:
-    """Run ``check(answer)``; return what it printed (it raises CheckFailed on failure)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(answer)
-    return out.getvalue()
 
 
-def fails_with(check, answer, *fragments: str) -> str:
-    with pytest.raises(CheckFailed) as info:
-        run(check, answer)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
 
-
-def unanswered(*args):
-    raise NotImplementedError()
-
-
-CHEAT = "this exercise asks you to compute it yourself"
 
 
 # ----------------------------------------------------------------------------- 07.1
@@ -48,18 +26,19 @@ def delta_right(sigma_L, Y):
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))
-def test_output_delta_passes_the_right_answer(attempt):
+def test_output_delta_passes_the_right_answer(attempt, checking):
     """Does δ^L = (σ^L − Y)/m pass, printing exactly the PASSED line?"""
-    assert run(checks.output_delta, delta_right) == "PASSED 07.1 the output layer's δ^L = ∂E/∂sum^L for a batch [1/1 points]\n"
+    assert checking.passes(checks.output_delta, delta_right) == (
+        "PASSED 07.1 the output layer's δ^L = ∂E/∂sum^L for a batch [1/1 points]\n")
 
 
-def test_output_delta_passes_an_inplace_answer_without_being_fooled():
+def test_output_delta_passes_an_inplace_answer_without_being_fooled(checking):
     """Does an answer that overwrites its σ^L argument still get judged on the right values?"""
     def inplace(sigma_L, Y):
         sigma_L -= Y
         sigma_L /= sigma_L.shape[0]
         return sigma_L
-    run(checks.output_delta, inplace)
+    checking.passes(checks.output_delta, inplace)
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))
@@ -73,25 +52,25 @@ def test_output_delta_passes_an_inplace_answer_without_being_fooled():
     (lambda s, Y: (s - Y).mean(axis=0), "one row per example"),
     (lambda s, Y: None, "returned None"),
 ], ids=["no-1/m", "sign", "m*nL", "dE/dsigma", "double-derivative", "transposed", "averaged", "none"])
-def test_output_delta_diagnoses_each_mistake(attempt, wrong, hint):
+def test_output_delta_diagnoses_each_mistake(attempt, wrong, hint, checking):
     """Does each common mistake in δ^L fail with the hint that names it?"""
-    fails_with(checks.output_delta, wrong, "FAILED 07.1", hint)
+    checking.fails(checks.output_delta, wrong, hints=hint)
 
 
-def test_output_delta_transposed_says_rows_are_examples():
+def test_output_delta_transposed_says_rows_are_examples(checking):
     """Does a transposed δ^L, shape (n_L, m), get the hint that rows are examples, shape (m, n_L), and not the
     hint about transposing W?"""
-    text = fails_with(checks.output_delta, lambda s, Y: ((s - Y) / s.shape[0]).T, "FAILED 07.1",
-                      "= (n_L, m) but rows are examples", "shape (m, n_L)")
-    assert "transpose W" not in text
+    failed = checking.fails(checks.output_delta, lambda s, Y: ((s - Y) / s.shape[0]).T,
+                            hints=["= (n_L, m) but rows are examples", "shape (m, n_L)"])
+    assert "transpose W" not in str(failed)
 
 
 @pytest.mark.parametrize("seed", [214, 285, 332])
-def test_output_delta_catches_dividing_by_m_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed):
+def test_output_delta_catches_dividing_by_m_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed, checking):
     """On seeds whose three hidden cases used to have n_L = 1 (where (σ^L − Y)/(m·n_L) is right), does dividing
     by m·n_L still fail with its hint (the first case now has n_L >= 2)?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    fails_with(checks.output_delta, lambda s, Y: (s - Y) / s.size, "FAILED 07.1", "m·n_L")
+    checking.fails(checks.output_delta, lambda s, Y: (s - Y) / s.size, hints="m·n_L")
 
 
 @pytest.mark.parametrize("cheat, called", [
@@ -99,15 +78,15 @@ def test_output_delta_catches_dividing_by_m_n_L_where_every_case_used_to_have_on
     (lambda s, Y: bpkit.gradient(bpkit.Network.from_weights([np.eye(s.shape[1])]), np.log(s / (1 - s)), Y)
      .extras["delta"][1], "bpkit.gradient"),
 ], ids=["CrossEntropy.delta", "gradient-of-identity-network"])
-def test_output_delta_cannot_be_copied_from_bpkit(cheat, called):
+def test_output_delta_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Do answers that call bpkit's δ^L (CrossEntropy.delta, or a gradient's δ of a network whose output is σ^L)
     fail with the hint that names what they called?"""
-    fails_with(checks.output_delta, cheat, "FAILED 07.1", f"you called {called}: {CHEAT}")
+    checking.fails(checks.output_delta, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_output_delta_unanswered_fails():
+def test_output_delta_unanswered_fails(checking):
     """Does the shipped exercise (raise NotImplementedError) fail with 'not answered yet'?"""
-    fails_with(checks.output_delta, unanswered, "not answered yet")
+    checking.fails(checks.output_delta, checking.unanswered, hints="not answered yet")
 
 
 # ----------------------------------------------------------------------------- 07.2
@@ -132,13 +111,13 @@ def backprop_with(net, X, Y, lam, *, penalty=1.0, bias_penalty=0.0, one_over_m=T
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))
-def test_backprop_passes_the_right_answer(attempt):
+def test_backprop_passes_the_right_answer(attempt, checking):
     """Does a from-scratch vectorized backprop pass on random depths, widths, activations, λ and biases?"""
-    assert run(checks.backprop, backprop_with) == (
+    assert checking.passes(checks.backprop, backprop_with) == (
         "PASSED 07.2 vectorized backprop: ∂E/∂W^l and ∂E/∂b^l for every layer [3/3 points]\n")
 
 
-def test_backprop_passes_a_mutating_answer():
+def test_backprop_passes_a_mutating_answer(checking):
     """Is an answer that scrambles the net it gets judged correctly (it passes)?"""
     def scrambles(net, X, Y, lam):
         result = backprop_with(net, X, Y, lam)
@@ -147,7 +126,7 @@ def test_backprop_passes_a_mutating_answer():
         X[...] = 0.0
         return result
 
-    run(checks.backprop, scrambles)
+    checking.passes(checks.backprop, scrambles)
 
 
 def _as_answer(gradient_fn):
@@ -166,10 +145,10 @@ def _as_answer(gradient_fn):
     (_as_answer(lambda *a: bpkit.gradient_check(*a).backprop), "bpkit.gradient_check"),
     (backprop_by_central_differences, "bpkit.objective"),
 ], ids=["gradient", "backprop.gradient", "naive", "gradient_check", "central-differences-of-E"])
-def test_backprop_cannot_be_copied_from_bpkit(cheat, called):
+def test_backprop_cannot_be_copied_from_bpkit(cheat, called, checking):
     """Do answers that call one of bpkit's gradients (by any name), or take central differences of bpkit.objective,
     fail with the hint that names what they called?"""
-    fails_with(checks.backprop, cheat, "FAILED 07.2", f"you called {called}: {CHEAT}")
+    checking.fails(checks.backprop, cheat, hints=f"you called {called}: {CHEAT}")
 
 
 MISTAKES_07_2 = [
@@ -187,14 +166,14 @@ MISTAKES_07_2 = [
 
 @pytest.mark.parametrize("attempt", range(3))
 @pytest.mark.parametrize("flags, hint", MISTAKES_07_2, ids=[h[:30] for _, h in MISTAKES_07_2])
-def test_backprop_diagnoses_each_mistake(attempt, flags, hint):
+def test_backprop_diagnoses_each_mistake(attempt, flags, hint, checking):
     """Does each listed mistake fail 07.2 with the hint that names it (on fresh random cases)?"""
     def wrong(net, X, Y, lam):
         return backprop_with(net, X, Y, lam, **flags)
-    fails_with(checks.backprop, wrong, "FAILED 07.2 vectorized backprop", hint)
+    checking.fails(checks.backprop, wrong, hints=hint)
 
 
-def test_backprop_diagnoses_the_derivative_taken_of_sigma():
+def test_backprop_diagnoses_the_derivative_taken_of_sigma(checking):
     """Is g'(σ) instead of g'(sum) named, when the activation makes them differ?"""
     def wrong(net, X, Y, lam):
         m = X.shape[0]
@@ -209,7 +188,7 @@ def test_backprop_diagnoses_the_derivative_taken_of_sigma():
         return dW, (db if net.b is not None else None)
     for _ in range(20):  # relu gives the same numbers (σ > 0 exactly when sum > 0): retry until it differs
         try:
-            run(checks.backprop, wrong)
+            checking.passes(checks.backprop, wrong)
         except CheckFailed as e:
             assert "evaluated at the wrong place" in str(e) or "forgot the activation derivative" in str(e), str(e)
             return
@@ -226,14 +205,14 @@ def test_backprop_diagnoses_the_derivative_taken_of_sigma():
                              [np.zeros(n) for n in net.sizes[1:]]), "∂E/∂b^l is not"),
     (lambda net, X, Y, lam: net.W[1] @ X, "Check the orientations"),
 ], ids=["no-pair", "missing-layer", "no-db", "db-wrong", "shape-error"])
-def test_backprop_explains_malformed_answers(wrong, hint):
+def test_backprop_explains_malformed_answers(wrong, hint, checking):
     """Are answers of the wrong form (no pair, a missing layer, no db, a matmul error) explained?"""
-    fails_with(checks.backprop, wrong, "FAILED 07.2", hint)
+    checking.fails(checks.backprop, wrong, hints=hint)
 
 
-def test_backprop_unanswered_fails():
+def test_backprop_unanswered_fails(checking):
     """Does the unanswered 07.2 fail with 'not answered yet'?"""
-    fails_with(checks.backprop, unanswered, "not answered yet")
+    checking.fails(checks.backprop, checking.unanswered, hints="not answered yet")
 
 
 # ----------------------------------------------------------------------------- 07.3
@@ -245,9 +224,9 @@ def step_right(net, X, Y, lam, eta):
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))
-def test_gradient_descent_step_passes_the_right_answer(attempt):
+def test_gradient_descent_step_passes_the_right_answer(attempt, checking):
     """Does w ← w − η ∂E/∂w (and b likewise), in place, pass with exactly the PASSED line?"""
-    assert run(checks.gradient_descent_step, step_right) == (
+    assert checking.passes(checks.gradient_descent_step, step_right) == (
         "PASSED 07.3 one gradient-descent step w^l_ij ← w^l_ij − η ∂E/∂w^l_ij [1/1 points]\n")
 
 
@@ -280,23 +259,23 @@ def _returns_new(net, X, Y, lam, eta):
     (_step(layers="last"), "only the output layer"),
     (_returns_new, "the network did not change"),
 ], ids=["uphill", "no-biases", "no-lambda", "sequential", "no-eta", "last-only", "returns-new"])
-def test_gradient_descent_step_diagnoses_each_mistake(attempt, wrong, hint):
+def test_gradient_descent_step_diagnoses_each_mistake(attempt, wrong, hint, checking):
     """Does each common mistake in a gradient-descent step fail 07.3 with its hint?"""
-    fails_with(checks.gradient_descent_step, wrong, "FAILED 07.3", hint)
+    checking.fails(checks.gradient_descent_step, wrong, hints=hint)
 
 
-def test_gradient_descent_step_cannot_be_one_epoch_of_bpkit_train():
+def test_gradient_descent_step_cannot_be_one_epoch_of_bpkit_train(checking):
     """Does one epoch of bpkit.train's gradient descent (exactly one step) fail with the hint that names it, while
     bpkit.gradient stays allowed (the right answer above uses it)?"""
     def one_epoch(net, X, Y, lam, eta):
         bpkit.train(net, X, Y, lam=lam, method="gd", epochs=1, learning_rate=eta)
 
-    fails_with(checks.gradient_descent_step, one_epoch, "FAILED 07.3", f"you called bpkit.train: {CHEAT}")
+    checking.fails(checks.gradient_descent_step, one_epoch, hints=f"you called bpkit.train: {CHEAT}")
 
 
-def test_gradient_descent_step_unanswered_fails():
+def test_gradient_descent_step_unanswered_fails(checking):
     """Does the unanswered 07.3 fail with 'not answered yet'?"""
-    fails_with(checks.gradient_descent_step, unanswered, "not answered yet")
+    checking.fails(checks.gradient_descent_step, checking.unanswered, hints="not answered yet")
 
 
 # ----------------------------------------------------------------------------- 07.4
@@ -308,19 +287,19 @@ def train_right(X, Y):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attempt", range(2))
-def test_train_digits_passes_a_trained_network(attempt):
+def test_train_digits_passes_a_trained_network(attempt, checking):
     """Does a 64-25-10 network trained by L-BFGS (λ = 1, 150 iterations) pass on a fresh split?"""
-    assert run(checks.train_digits, train_right) == (
+    assert checking.passes(checks.train_digits, train_right) == (
         "PASSED 07.4 a network trained on the digits: test accuracy ≥ 0.95 [2/2 points]\n")
 
 
 @pytest.mark.slow
-def test_train_digits_passes_the_right_answer_on_a_split_too_hard_for_it(monkeypatch):
+def test_train_digits_passes_the_right_answer_on_a_split_too_hard_for_it(monkeypatch, checking):
     """On the split of seed 503, where the lesson's network reaches only 0.947 (other initial weights 0.949-0.951),
     does the right answer still pass (the check measures it again on a fresh split, because this one is not
     representative), with exactly the PASSED line?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(503))
-    assert run(checks.train_digits, train_right) == (
+    assert checking.passes(checks.train_digits, train_right) == (
         "PASSED 07.4 a network trained on the digits: test accuracy ≥ 0.95 [2/2 points]\n")
 
 
@@ -331,22 +310,22 @@ def test_train_digits_passes_the_right_answer_on_a_split_too_hard_for_it(monkeyp
     (lambda X, Y: bpkit.Network([64, 10], seed=0).W, "return the trained bpkit.Network"),
     (lambda X, Y: bpkit.Network([64, 25, 9], seed=0), "n_L = 10"),
 ], ids=["untrained", "none", "history", "not-a-network", "wrong-output"])
-def test_train_digits_explains_wrong_returns(wrong, hint):
+def test_train_digits_explains_wrong_returns(wrong, hint, checking):
     """Are an untrained network, None, a History, a non-network and a wrong output size explained?"""
-    fails_with(checks.train_digits, wrong, "FAILED 07.4", hint)
+    checking.fails(checks.train_digits, wrong, hints=hint)
 
 
-def test_train_digits_says_train_longer_when_underfitting():
+def test_train_digits_says_train_longer_when_underfitting(checking):
     """Does a network trained far too briefly fail with the hint to train longer?"""
     def short(X, Y):
         net = bpkit.Network([64, 25, 10], seed=0)
         bpkit.train(net, X, Y, lam=1.0, method="lbfgs", epochs=12)
         return net
-    fails_with(checks.train_digits, short, "FAILED 07.4", "Train longer")
+    checking.fails(checks.train_digits, short, hints="Train longer")
 
 
 @pytest.mark.slow
-def test_train_digits_says_increase_lambda_when_overfitting(monkeypatch):
+def test_train_digits_says_increase_lambda_when_overfitting(monkeypatch, checking):
     """Does a network that fits every training digit but misses the target on the test set get the λ hint?
 
     The digits are too easy to overfit below 0.95 quickly, so the target is raised to 0.999 and
@@ -358,12 +337,12 @@ def test_train_digits_says_increase_lambda_when_overfitting(monkeypatch):
         net = bpkit.Network([64, 25, 10], seed=0)
         bpkit.train(net, X, Y, lam=0.0, method="lbfgs", epochs=300)
         return net
-    fails_with(checks.train_digits, no_penalty, "FAILED 07.4", "< 0.999", "overfitting", "increase λ")
+    checking.fails(checks.train_digits, no_penalty, hints=["< 0.999", "overfitting", "increase λ"])
 
 
-def test_train_digits_unanswered_fails():
+def test_train_digits_unanswered_fails(checking):
     """Does the unanswered 07.4 fail with 'not answered yet'?"""
-    fails_with(checks.train_digits, unanswered, "not answered yet")
+    checking.fails(checks.train_digits, checking.unanswered, hints="not answered yet")
 
 
 def test_checks_are_registered_with_their_points():
