@@ -113,23 +113,15 @@ def test_fails_fails_when_the_check_passes(toy, checking):
         checking.fails(toy.add, add_right)
 
 
-def test_fails_fails_when_the_hint_lacks_a_fragment(toy, checking):
+@pytest.mark.parametrize("hints", [
+    "forgot the bias",
+    ["do not subtract", "forgot the bias"],
+    "two numbers",  # in the FAILED line's title, not in the hint
+    "ba",           # both letters are in the hint, the two together are not: one string is one fragment
+], ids=["missing", "one-of-two-missing", "in-the-title-only", "letters-only"])
+def test_fails_fails_when_the_hint_lacks_a_fragment(hints, toy, checking):
     with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints="forgot the bias")
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints=["do not subtract", "forgot the bias"])
-
-
-def test_fails_looks_for_a_fragment_in_the_hint_not_the_title(toy, checking):
-    """"two numbers" is in the FAILED line's title but not in the hint."""
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints="two numbers")
-
-
-def test_fails_takes_one_string_as_one_fragment_not_its_letters(toy, checking):
-    """"ba": both letters are in the hint, the two together are not."""
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints="ba")
+        checking.fails(toy.add, add_subtracts, hints=hints)
 
 
 def test_fails_fails_when_the_exercise_is_another(toy, checking):
