@@ -16,13 +16,14 @@ LAMBDAS = (0.0, 0.7, 3.0)
 SHAPES = ((3, 1), (2, 3, 1), (3, 4, 2), (2, 3, 4, 2))
 
 
-def make_case(sizes, hidden="sigmoid", bias=True, seed=0, m=5):
-    """A random network and a batch (X, Y) with soft targets in [0, 1]."""
+def make_case(sizes, hidden="sigmoid", bias=True, seed=0, m=5, *, bias_scale=0.5, data_seed=None):
+    """A random network (weights from ``seed``) and a batch (X, Y) with soft targets in [0, 1]; the biases and
+    the batch are drawn from ``data_seed`` (default ``seed + 1000``), the biases with spread ``bias_scale``."""
     net = bpkit.Network(sizes, hidden=hidden, bias=bias, seed=seed)
-    rng = np.random.default_rng(seed + 1000)
+    rng = np.random.default_rng(seed + 1000 if data_seed is None else data_seed)
     if bias:
         for l in net.b.layers():
-            net.b[l] = rng.normal(scale=0.5, size=sizes[l])
+            net.b[l] = rng.normal(scale=bias_scale, size=sizes[l])
     X = rng.normal(size=(m, sizes[0]))
     Y = rng.uniform(size=(m, sizes[-1]))
     return net, X, Y

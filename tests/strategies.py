@@ -1,8 +1,7 @@
 """Hypothesis strategies for random networks and batches (as minitorch's tests/strategies.py)."""
-import numpy as np
 from hypothesis import strategies as st
 
-import bpkit
+from catalogue import make_case
 
 
 @st.composite
@@ -15,11 +14,5 @@ def networks(draw, max_layers=4, max_width=4, activations=("sigmoid", "tanh", "r
     m = draw(st.integers(1, 4))
     lam = draw(st.sampled_from([0.0, 0.1, 1.0, 3.0]))
     rb = bias and draw(st.booleans())
-    net = bpkit.Network(sizes, hidden=hidden, bias=bias, seed=seed)
-    rng = np.random.default_rng(seed)
-    if bias:
-        for l in net.b.layers():
-            net.b[l] = rng.normal(scale=0.3, size=sizes[l])
-    X = rng.normal(size=(m, sizes[0]))
-    Y = rng.uniform(size=(m, sizes[-1]))
+    net, X, Y = make_case(sizes, hidden, bias, seed, m, bias_scale=0.3, data_seed=seed)
     return net, X, Y, lam, rb

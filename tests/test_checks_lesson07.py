@@ -12,7 +12,7 @@ from check_answers import CHEAT, backprop_by_central_differences
 from bpkit.course.checks import CheckFailed
 from bpkit.course.checks import lesson07 as checks
 
-REPEAT = 5
+REPEAT = range(5)
 
 
 
@@ -25,7 +25,7 @@ def delta_right(sigma_L, Y):
     return (sigma_L - Y) / sigma_L.shape[0]
 
 
-@pytest.mark.parametrize("attempt", range(REPEAT))
+@pytest.mark.parametrize("attempt", REPEAT)
 def test_output_delta_passes_the_right_answer(attempt, checking):
     """Does δ^L = (σ^L − Y)/m pass, printing exactly the PASSED line?"""
     assert checking.passes(checks.output_delta, delta_right) == (
@@ -41,7 +41,7 @@ def test_output_delta_passes_an_inplace_answer_without_being_fooled(checking):
     checking.passes(checks.output_delta, inplace)
 
 
-@pytest.mark.parametrize("attempt", range(REPEAT))
+@pytest.mark.parametrize("attempt", REPEAT)
 @pytest.mark.parametrize("wrong, hint", [
     (lambda s, Y: s - Y, "you forgot 1/m"),
     (lambda s, Y: (Y - s) / s.shape[0], "sign error"),
@@ -110,7 +110,7 @@ def backprop_with(net, X, Y, lam, *, penalty=1.0, bias_penalty=0.0, one_over_m=T
     return dW, (db if net.b is not None else None)
 
 
-@pytest.mark.parametrize("attempt", range(REPEAT))
+@pytest.mark.parametrize("attempt", REPEAT)
 def test_backprop_passes_the_right_answer(attempt, checking):
     """Does a from-scratch vectorized backprop pass on random depths, widths, activations, λ and biases?"""
     assert checking.passes(checks.backprop, backprop_with) == (
@@ -223,7 +223,7 @@ def step_right(net, X, Y, lam, eta):
         net.b[l] -= eta * g.b[l]
 
 
-@pytest.mark.parametrize("attempt", range(REPEAT))
+@pytest.mark.parametrize("attempt", REPEAT)
 def test_gradient_descent_step_passes_the_right_answer(attempt, checking):
     """Does w ← w − η ∂E/∂w (and b likewise), in place, pass with exactly the PASSED line?"""
     assert checking.passes(checks.gradient_descent_step, step_right) == (

@@ -108,34 +108,21 @@ def test_passes_fails_on_any_other_line(line, checking):
 
 
 # ------------------------------------------------------------------------------ .fails can fail
-def test_fails_fails_when_the_check_passes(toy, checking):
-    with pytest.raises(AssertionError, match="98.1 should fail, but passed"):
-        checking.fails(toy.add, add_right)
-
-
-def test_fails_fails_when_the_hint_lacks_a_fragment(toy, checking):
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints="forgot the bias")
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints=["do not subtract", "forgot the bias"])
-
-
-def test_fails_looks_for_a_fragment_in_the_hint_not_the_title(toy, checking):
-    """"two numbers" is in the FAILED line's title but not in the hint."""
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints="two numbers")
-
-
-def test_fails_takes_one_string_as_one_fragment_not_its_letters(toy, checking):
-    """"ba": both letters are in the hint, the two together are not."""
-    with pytest.raises(AssertionError, match="is not in the hint"):
-        checking.fails(toy.add, add_subtracts, hints="ba")
-
-
-def test_fails_fails_when_the_exercise_is_another(toy, checking):
-    """98.3's body runs 98.1's check: the failure that comes out is 98.1's, not 98.3's."""
-    with pytest.raises(AssertionError, match="98.3 should fail with 'FAILED 98.3"):
-        checking.fails(toy.borrowing, add_subtracts, hints="do not subtract")
+@pytest.mark.parametrize("name, answer, hints, error", [
+    ("add", add_right, (), "98.1 should fail, but passed"),
+    ("add", add_subtracts, "forgot the bias", "is not in the hint"),
+    ("add", add_subtracts, ["do not subtract", "forgot the bias"], "is not in the hint"),
+    ("add", add_subtracts, "two numbers", "is not in the hint"),  # in the FAILED line's title only
+    ("add", add_subtracts, "ba", "is not in the hint"),  # its letters are in the hint, "ba" is not
+    # 98.3's body runs 98.1's check: the failure that comes out is 98.1's, not 98.3's
+    ("borrowing", add_subtracts, "do not subtract", "98.3 should fail with 'FAILED 98.3"),
+    ("buggy", add_right, (), "crashed"),
+    ("chatty_on_failing", add_subtracts, (), "failed, but printed"),
+], ids=["check-passes", "fragment-missing", "one-of-two-missing", "fragment-in-title-only", "letters-only",
+        "another-exercise", "bug-of-the-check", "printed"])
+def test_fails_fails(name, answer, hints, error, toy, checking):
+    with pytest.raises(AssertionError, match=error):
+        checking.fails(getattr(toy, name), answer, hints=hints)
 
 
 @pytest.mark.parametrize("failed", [
@@ -146,16 +133,6 @@ def test_fails_fails_when_the_exercise_is_another(toy, checking):
 def test_fails_fails_on_another_failed_line(failed, checking):
     with pytest.raises(AssertionError, match="should fail with 'FAILED 98.9 a stub \\[0/2 points\\]'"):
         checking.fails(stub(raises=failed))
-
-
-def test_fails_fails_on_a_bug_of_the_check(toy, checking):
-    with pytest.raises(AssertionError, match="crashed"):
-        checking.fails(toy.buggy, add_right)
-
-
-def test_fails_fails_when_the_failing_check_printed(toy, checking):
-    with pytest.raises(AssertionError, match="failed, but printed"):
-        checking.fails(toy.chatty_on_failing, add_subtracts)
 
 
 def test_fails_lets_other_exceptions_through(checking):
