@@ -106,3 +106,33 @@ def test_modules_stay_readable(module):
     """Is every module at most 450 lines, so that a reader can hold it at once?"""
     lines = modules()[module].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{module} has {lines} lines (at most {MAX_LINES}): split it along a seam"
+
+
+#: numpy functions that compute the course's formulas (activations, the cross-entropy, fits): the core's business
+FORMULAS = {"exp", "log", "log1p", "logaddexp", "tanh", "polyfit", "gradient"}
+
+
+def formula_calls(source: str) -> list[str]:
+    """The ``np.<formula>`` calls in ``source``, and central differences written out (a division by 2·eps)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Attribute) and node.attr in FORMULAS and isinstance(node.value, ast.Name)
+                and node.value.id in ("np", "numpy")):
+            found.append(f"np.{node.attr}")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and "eps" in ast.unparse(node.right).lower():
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_formula_reader_sees_formulas():
+    """Would a sigmoid, a fit or a hand-written central difference in a plot module be seen?"""
+    assert sorted(formula_calls("s = 1 / (1 + np.exp(-z))\nk = np.polyfit(x, y, 1)\nd = (p - q) / (2 * EPS)")) == [
+        "(p - q) / (2 * EPS)", "np.exp", "np.polyfit"]
+    assert formula_calls("z = np.log10(Z)\nw = np.linspace(0, 1)") == []
+
+
+@pytest.mark.parametrize("module", sorted(m for m in modules() if part(m) == "show"))
+def test_the_presentation_computes_no_formula(module):
+    """Does this plot or widget module only draw: no activation, logarithm or fit of its own, no central
+    difference written out (each lives once, in the core)?"""
+    assert formula_calls(modules()[module].read_text(encoding="utf-8")) == [], module
