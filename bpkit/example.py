@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import labels
 from .gradcheck import central_difference
 from .network import Network
 
@@ -54,7 +55,7 @@ DEFAULT_INPUTS = {"x": 1.0, "y": 2.0, "z": -1.0, "w": 0.5}
 def ij_name(name: str) -> str:
     """The w^l_ij name of one of the notes' weights, e.g. "w^1_2" -> "w^1_10"."""
     l, i, j = _lookup(name)
-    return f"w^{l}_{i}{j}"
+    return labels.weight_text(l, i, j)
 
 
 def _lookup(name: str) -> tuple[int, int, int]:

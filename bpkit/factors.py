@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import labels
 from .backprop import gradient
 from .gradcheck import central_difference
 from .network import Network
@@ -46,11 +47,11 @@ class Factors:
 
     def text(self) -> str:
         """A fixed-format table (what the lesson prints; the widget shows the same numbers)."""
-        head = (f"w^{self.l}_{self.i}{self.j} = {self.w:+.4f}\n"
+        name = labels.weight_text(self.l, self.i, self.j)
+        head = (f"{name} = {self.w:+.4f}\n"
                 f"{'e':>2} {'∂E/∂σ^l_j':>12} {'∂σ^l_j/∂sum^l_j':>16} {'σ^(l-1)_i':>10} {'product':>12}")
         rows = [f"{e:>2} {a:>12.6f} {b:>16.6f} {c:>10.6f} {p:>12.6f}" for e, (a, b, c, p) in
                 enumerate(zip(self.dE_dsigma, self.dsigma_dsum, self.sigma_prev, self.products))]
-        name = f"w^{self.l}_{self.i}{self.j}"
         tail = [f"{label:<22} {value:+.6f}" for label, value in (
             ("Σ_e product", self.products.sum()), (f"+ λ/m · {name}", self.penalty),
             (f"= ∂E/∂{name}", self.total), ("bpkit.gradient", self.bpkit_value),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import labels
 from .backprop import gradient
 from .gradcheck import central_difference
 from .network import Network
@@ -157,7 +158,7 @@ def loss_grid(net: Network, X, Y, w_a, w_b, values_a, values_b, lam: float = 0.0
     for w in (w_a, w_b):
         l, i, j = w
         if not net.connected(l, i, j):
-            raise ValueError(f"w^{l}_{i}{j} is not a connection of this network")
+            raise ValueError(f"{labels.weight_text(l, i, j)} is not a connection of this network")
     work = net.copy()
     E = np.empty((len(values_b), len(values_a)))
     (la, ia, ja), (lb, ib, jb) = w_a, w_b

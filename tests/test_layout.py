@@ -13,6 +13,7 @@ particular run did not reach.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,31 @@ def test_the_presentation_computes_no_formula(module):
     """Does this plot or widget module only draw: no activation, logarithm or fit of its own, no central
     difference written out (each lives once, in the core)?"""
     assert formula_calls(modules()[module].read_text(encoding="utf-8")) == [], module
+
+
+#: an indexed symbol written inline: HTML (``w<sup>1</sup><sub>…``) or text whose indices are computed
+#: (``f"w^{l}_{i}{j}"``, ``f"σ^{l}_{i}"``); every such label is bpkit.labels' business
+INLINE_LABEL = re.compile(r"(?:\b(?:w|sum)|σ|δ)(?:<sup>[^<]*</sup><sub>|\^\{[^}]*\}_\{)")
+
+
+def inline_labels(source: str) -> list[str]:
+    """The string constants and f-strings in ``source`` (docstrings aside) that write an indexed symbol by hand."""
+    tree = ast.parse(source)
+    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    return [ast.unparse(n) for n in ast.walk(tree) if id(n) not in docs
+            and (isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str)))
+            and INLINE_LABEL.search(ast.unparse(n))]
+
+
+def test_inline_label_reader_sees_labels():
+    """Would a weight or neuron label written by hand, in HTML or in a computed f-string, be seen?"""
+    assert len(inline_labels('a = "w<sup>1</sup><sub>00</sub>"\nb = f"w^{l}_{i}{j}"\nc = f"σ^{l}_{j}"')) == 3
+    assert inline_labels('"""w<sup>1</sup><sub>00</sub> in a docstring"""\na = f"{labels.weight_text(l, i, j)}"\n'
+                         'b = "w^l_ij in the notes"\nc = f"w^{l} has shape"') == []
+
+
+@pytest.mark.parametrize("module", sorted(m for m in modules() if m != "bpkit.labels"))
+def test_labels_have_one_home(module):
+    """Does every plot, widget, check message and error write w^l_ij, σ^l_i, sum^l_i and δ^l_j with
+    indices through bpkit.labels (so one change of notation changes every place it is shown)?"""
+    assert inline_labels(modules()[module].read_text(encoding="utf-8")) == [], module

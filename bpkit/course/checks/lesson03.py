@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpkit import example
+from bpkit import example, labels
 from ._core import as_array, close, compare, fresh_rng, Hint
 from .switch import switched_off
 from .harness import check
@@ -71,7 +71,7 @@ def notes_names(notes_to_lij):
                        "w^1, the weights into f are w^2.")
         net = example.network()
         if not (0 <= gi < net.n(l - 1) and 0 <= gj < net.n(l)) or not net.connected(l, gi, gj):
-            raise Hint(f"{name}: w^{gl}_{gi}{gj} is not a connection of the example network "
+            raise Hint(f"{name}: {labels.weight_text(gl, gi, gj)} is not a connection of the example network "
                        "(x and y feed only g_1, z and w only g_2). Read the notes' formula again.")
         raise Hint(f"{name}: not the right weight. Find the input and the neuron it multiplies in the "
                    "notes' formula.")
@@ -319,7 +319,7 @@ def central_difference(central_difference):
             got = central_difference(work, xw, name, eps)
         got = float(as_array(got, f"central_difference(net, x, {name!r}, eps)", ()))
         if not (np.array_equal(work.W[l], net.W[l]) and np.array_equal(xw, x)):
-            changed = "the input x" if not np.array_equal(xw, x) else f"w^{l}_{i}{j}"
+            changed = "the input x" if not np.array_equal(xw, x) else labels.weight_text(l, i, j)
             raise Hint(f"after central_difference(net, x, {name!r}, eps) {changed} is not what it was: "
                        "restore the weight you perturbed (or perturb a copy).")
         plus, zero, minus = _shifted(net, x, (l, i, j), eps, 0.0, -eps)
@@ -339,5 +339,5 @@ def central_difference(central_difference):
             p, m_ = _shifted(net, x, (l, j, i), eps, -eps)
             mistakes["you perturbed w^l_ji: swapped i and j (W[l][i, j] is from neuron i of layer l-1 "
                       "to neuron j of layer l)."] = (p - m_) / (2 * eps)
-        compare(got, expected, f"the central difference for {name} = w^{l}_{i}{j}", mistakes=mistakes,
+        compare(got, expected, f"the central difference for {name} = {labels.weight_text(l, i, j)}", mistakes=mistakes,
                 rtol=1e-9, atol=1e-12)

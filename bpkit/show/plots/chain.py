@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpkit import example
+from bpkit import example, labels
 from bpkit.example import numerical_output_partials
 from bpkit.labels import svg_sub, svg_sup
 from bpkit.network import Network
@@ -73,9 +73,9 @@ def mask_lines(net: Network) -> list[str]:
             for j in range(net.n(l)):
                 if net.connected(l, i, j):
                     name = next(n for n, lij in example.NOTES_NAMES.items() if lij == (l, i, j))
-                    lines.append(f"w^{l}_{i}{j}: exists  = notes' {name}, value {net.W[l][i, j]:+.4f}")
+                    lines.append(f"{labels.weight_text(l, i, j)}: exists  = notes' {name}, value {net.W[l][i, j]:+.4f}")
                 else:
-                    lines.append(f"w^{l}_{i}{j}: no such connection ({_connects(l, i, j)}), "
+                    lines.append(f"{labels.weight_text(l, i, j)}: no such connection ({_connects(l, i, j)}), "
                                  f"stays {net.W[l][i, j]:+.4f}")
     return lines
 
@@ -145,17 +145,17 @@ def chain_html(net: Network, x, name: str = "w^1_1", eps: float = 1e-6) -> str:
     if l == 1:
         u = example.INPUTS[i]
         rows = [
-            ("∂f/∂sum<sup>2</sup><sub>0</sub> = f′(sum<sup>2</sup><sub>0</sub>)", f["df/dsum2"]),
-            (f"∂sum<sup>2</sup><sub>0</sub>/∂g<sub>{j + 1}</sub> = w<sup>2</sup><sub>{j}0</sub>", f["dsum2/dg"]),
-            (f"∂g<sub>{j + 1}</sub>/∂sum<sup>1</sup><sub>{j}</sub> = g′(sum<sup>1</sup><sub>{j}</sub>)", f["dg/dsum1"]),
-            (f"∂sum<sup>1</sup><sub>{j}</sub>/∂w<sup>1</sup><sub>{i}{j}</sub> = {u} (σ<sup>0</sup><sub>{i}</sub>)", f["dsum1/dw"]),
+            (f"∂f/∂{labels.neuron_html(2, 0, 'sum')} = f′({labels.neuron_html(2, 0, 'sum')})", f["df/dsum2"]),
+            (f"∂{labels.neuron_html(2, 0, 'sum')}/∂g<sub>{j + 1}</sub> = {labels.weight_html(2, j, 0)}", f["dsum2/dg"]),
+            (f"∂g<sub>{j + 1}</sub>/∂{labels.neuron_html(1, j, 'sum')} = g′({labels.neuron_html(1, j, 'sum')})", f["dg/dsum1"]),
+            (f"∂{labels.neuron_html(1, j, 'sum')}/∂{labels.weight_html(1, i, j)} = {u} ({labels.neuron_html(0, i)})", f["dsum1/dw"]),
             (f"∂f/∂g<sub>{j + 1}</sub> (first two)", f["df/dg"]),
-            (f"∂g<sub>{j + 1}</sub>/∂w<sup>1</sup><sub>{i}{j}</sub> (last two)", f["dg/dw"]),
+            (f"∂g<sub>{j + 1}</sub>/∂{labels.weight_html(1, i, j)} (last two)", f["dg/dw"]),
         ]
     else:
         rows = [
-            ("∂f/∂sum<sup>2</sup><sub>0</sub> = f′(sum<sup>2</sup><sub>0</sub>)", f["df/dsum2"]),
-            (f"∂sum<sup>2</sup><sub>0</sub>/∂w<sup>2</sup><sub>{i}0</sub> = g<sub>{i + 1}</sub> (σ<sup>1</sup><sub>{i}</sub>)", f["dsum2/dw"]),
+            (f"∂f/∂{labels.neuron_html(2, 0, 'sum')} = f′({labels.neuron_html(2, 0, 'sum')})", f["df/dsum2"]),
+            (f"∂{labels.neuron_html(2, 0, 'sum')}/∂{labels.weight_html(2, i, 0)} = g<sub>{i + 1}</sub> ({labels.neuron_html(1, i)})", f["dsum2/dw"]),
         ]
     rel = abs(f["product"] - num) / max(abs(f["product"]) + abs(num), 1e-12)
     rows += [
@@ -166,7 +166,7 @@ def chain_html(net: Network, x, name: str = "w^1_1", eps: float = 1e-6) -> str:
     body = "".join(f"<tr><td style='text-align:left;padding-right:1em'>{k}</td>"
                    f"<td style='text-align:right;font-family:monospace'>{_fmt(v)}</td></tr>" for k, v in rows)
     verdict = "agree" if rel < 1e-6 else "DISAGREE"
-    title = (f"∂o/∂w<sup>{name[2]}</sup><sub>{name[4]}</sub> = ∂o/∂w<sup>{l}</sup><sub>{i}{j}</sub> "
+    title = (f"∂o/∂{labels.notes_html(name)} = ∂o/∂{labels.weight_html(l, i, j)} "
              f"&nbsp; (o = f = {o:.5f})")
     return (f"<div><b>{title}</b><table>{body}</table>"
             f"<div>product vs central difference: {verdict} (relative difference {rel:.1e})</div></div>")
@@ -187,12 +187,12 @@ def plot_tangent(net: Network, x, name: str = "w^1_1", span: float = 3.0, ax=Non
     slope = example.output_partials(net, x)[name]
     ax.plot(ws, os_, color="C0", lw=2, label="$o$")
     ax.plot(ws, o0 + slope * (ws - w0), color="C3", lw=1.5, ls="--",
-            label=rf"tangent, slope $\partial o/\partial w^{l}_{{{i}{j}}}$ = {slope:.4f}")
+            label=rf"tangent, slope $\partial o/\partial {labels.weight_tex(l, i, j, dollars=False)}$ = {slope:.4f}")
     ax.plot([w0], [o0], "o", color="C3")
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel(rf"$w^{l}_{{{i}{j}}}$ (the notes' ${name}$)", fontsize=12)
+    ax.set_xlabel(rf"{labels.weight_tex(l, i, j)} (the notes' ${name}$)", fontsize=12)
     ax.set_ylabel("$o = f$", fontsize=12)
-    ax.set_title(rf"The output against $w^{l}_{{{i}{j}}}$, the other weights fixed", fontsize=12)
+    ax.set_title(f"The output against {labels.weight_tex(l, i, j)}, the other weights fixed", fontsize=12)
     ax.legend(fontsize=9, loc="lower right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -275,7 +275,7 @@ def plot_factors(net: Network, x, ax=None):
                                       ("product", r"$\partial o/\partial w$ (product)")]):
         ax.bar(pos + (k - 1) * width, [factors[n][key] for n in names], width, label=label)
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(pos, [rf"${n}$ = $w^{l}_{{{i}{j}}}$" for n in names
+    ax.set_xticks(pos, [f"${n}$ = {labels.weight_tex(l, i, j)}" for n in names
                         for (l, i, j) in [example.NOTES_NAMES[n]]], fontsize=11)
     ax.set_xlabel("weight: the notes' name = $w^l_{ij}$", fontsize=12)
     ax.set_ylabel("value", fontsize=12)

@@ -263,7 +263,7 @@ def draw_network(net, record=None, example: int = 0, ax=None, show_values: bool 
                                    zorder=5, family="monospace", linespacing=1.1)
     for (l, i), name in (names or {}).items():
         if (l, i) not in pos:
-            raise ValueError(f"names: neuron σ^{l}_{i} is not in the {sizes} network")
+            raise ValueError(f"names: neuron {labels.neuron_text(l, i)} is not in the {sizes} network")
         x, y = pos[(l, i)]
         d.names[(l, i)] = ax.text(x, y + RADIUS + 0.05, name, fontsize=VALUE_FONT + 2, style="italic",
                                   ha="center", va="bottom", zorder=5, color="#444444")
@@ -308,10 +308,10 @@ def _check_highlight(d: Diagram, highlight) -> frozenset:
         item = tuple(int(k) for k in item)
         if len(item) == 2:
             if item not in d.neurons:
-                raise ValueError(f"neuron σ^{item[0]}_{item[1]} is not in the {d.sizes} network")
+                raise ValueError(f"neuron {labels.neuron_text(*item)} is not in the {d.sizes} network")
         elif len(item) == 3:
             if item not in d.edges:
-                raise ValueError(f"the connection w^{item[0]}_{labels.indices(*item[1:])} does not exist in this network")
+                raise ValueError(f"the connection {labels.weight_text(*item)} does not exist in this network")
         else:
             raise ValueError(f"highlight items are neurons (l, i) or edges (l, i, j), got {item}")
         items.add(item)

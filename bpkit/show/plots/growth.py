@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bpkit import labels
 from bpkit.cost import fit_exponent, fit_growth_factor, local_slopes
 
 __all__ = ["counts_table", "times_table", "steps_table", "plot_width_sweep", "plot_depth_sweep",
@@ -59,7 +60,7 @@ def steps_table(grad, example: int = 0) -> str:
 
 def format_path(path, l: int) -> str:
     """A path (i, j, p_{l+1}, ..., k) from :func:`bpkit.naive.paths` as σ^{l-1}_i → σ^l_j → ... → σ^L_k."""
-    return " → ".join(f"σ^{l - 1 + t}_{n}" for t, n in enumerate(path))
+    return " → ".join(labels.neuron_text(l - 1 + t, n) for t, n in enumerate(path))
 
 
 # --------------------------------------------------------------------------------------- plots

@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
+from bpkit import labels
 from bpkit.objective import CrossEntropy
 from bpkit.activations import sigmoid
 from bpkit.regularization import LAMBDAS, LambdaFit, WeightPath, fit_lambda, moons_split
@@ -128,7 +129,7 @@ def plot_weight_path(path: WeightPath, ax=None, marker: float | None = None):
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=(6, 3.5))
-    name = f"w^{{{path.l}}}_{{{path.i}{path.j}}}"
+    name = labels.weight_tex(path.l, path.i, path.j, dollars=False)
     ax.plot(path.values, path.cross_entropy, label="cross-entropy (reads $\\sigma^L$ only)")
     ax.plot(path.values, path.penalty, label=r"penalty $\frac{\lambda}{2m}\sum (w^l_{ij})^2$")
     ax.plot(path.values, path.E, "k", lw=2, label="$E(w)$")

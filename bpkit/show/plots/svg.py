@@ -35,7 +35,7 @@ class NetworkSVG:
         self.pos = _positions(self.sizes)
         for key in self.names:
             if key not in self.pos:
-                raise ValueError(f"names: neuron σ^{key[0]}_{key[1]} is not in the {self.sizes} network")
+                raise ValueError(f"names: neuron {labels.neuron_text(*key)} is not in the {self.sizes} network")
         self.keys = list(_edges(net))
         n_max = max(self.sizes)
         self.top = (n_max - 1) * Y_STEP / 2

@@ -46,10 +46,10 @@ def values_table(net: Network, record, example: int = 0) -> str:
                 f"<td style='text-align:right'>{s}</td>"
                 f"<td style='text-align:right'>{record.sigmas[l][example, i]:.4f}</td></tr>"
             )
-    head = ("<tr><th>l</th><th>i</th><th>neuron</th><th>sum<sup>l</sup><sub>i</sub></th>"
-            "<th>σ<sup>l</sup><sub>i</sub></th></tr>")
+    head = (f"<tr><th>l</th><th>i</th><th>neuron</th><th>{labels.neuron_html('l', 'i', 'sum')}</th>"
+            f"<th>{labels.neuron_html('l', 'i')}</th></tr>")
     return ("<table style='font-family:monospace;border-collapse:collapse' cellpadding='3'>"
-            f"<caption>net.forward(X): every sum<sup>l</sup><sub>i</sub> and σ<sup>l</sup><sub>i</sub>"
+            f"<caption>net.forward(X): every {labels.neuron_html('l', 'i', 'sum')} and {labels.neuron_html('l', 'i')}"
             f"</caption>{head}{''.join(rows)}</table>")
 
 
@@ -74,8 +74,8 @@ def forward_pass(net: Network | None = None, x=None) -> W.Widget:
     sliders = {}
     columns = []
     for l in range(1, net.L + 1):
-        group = [W.HTML(f"<b>layer {l}: w<sup>{l}</sup><sub>ij</sub> (from σ<sup>{l - 1}</sup><sub>i</sub> "
-                        f"to σ<sup>{l}</sup><sub>j</sub>)</b>")]
+        group = [W.HTML(f"<b>layer {l}: {labels.weight_html(l, 'i', 'j')} (from {labels.neuron_html(l - 1, 'i')} "
+                        f"to {labels.neuron_html(l, 'j')})</b>")]
         for i in range(net.sizes[l - 1]):
             for j in range(net.sizes[l]):
                 if not net.connected(l, i, j):
@@ -86,7 +86,7 @@ def forward_pass(net: Network | None = None, x=None) -> W.Widget:
                 sliders[(l, i, j)] = s
                 group.append(s)
         columns.append(group)
-    inputs = [W.HTML("<b>the input: σ<sup>0</sup><sub>i</sub></b>")]
+    inputs = [W.HTML(f"<b>the input: {labels.neuron_html(0, 'i')}</b>")]
     for i in range(net.sizes[0]):
         s = W.FloatSlider(value=float(x[0, i]), min=-3.0, max=3.0, step=0.05, readout_format=".2f",
                           continuous_update=True, style=style, layout=layout,

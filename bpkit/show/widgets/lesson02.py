@@ -86,13 +86,13 @@ def surface_point(w00: float = 0.75, w01: float = 0.75, grid: int = 41, dpi: int
         where = ("<b>at a minimum: E(w) = E(A) = E(B), both partial derivatives 0</b>" if above < 1e-9
                  else "E(w) − E(A) &gt; 0: above both minima (E(A) = E(B) is the smallest E)")
         rows = [
-            ("w<sup>1</sup><sub>00</sub>, w<sup>1</sup><sub>01</sub>",
+            (f"{labels.weight_html(1, 0, 0)}, {labels.weight_html(1, 0, 1)}",
              f"{net.W[1][0, 0]:.2f}, {net.W[1][0, 1]:.2f}"),
             ("E(w)", f"{E:.6f}"),
             ("E(A) = E(B)", f"{E_min:.6f}"),
             ("E(w) − E(A)", f"{above:.6f}"),
-            ("∂E/∂w<sup>1</sup><sub>00</sub>", f"{dW[0, 0]:+.6f}"),
-            ("∂E/∂w<sup>1</sup><sub>01</sub>", f"{dW[0, 1]:+.6f}"),
+            (f"∂E/∂{labels.weight_html(1, 0, 0)}", f"{dW[0, 0]:+.6f}"),
+            (f"∂E/∂{labels.weight_html(1, 0, 1)}", f"{dW[0, 1]:+.6f}"),
         ]
         html.value = (
             "<table style='font-family:monospace;border-collapse:collapse' cellpadding='3'>"
@@ -184,8 +184,8 @@ def segment(net_a: Network | None = None, net_b: Network | None = None, X=None, 
                    else "on or below the chord")
         weights = ""
         if problem is not None:
-            weights = (f"w<sup>1</sup><sub>00</sub> = {work.W[1][0, 0]:.3f}, "
-                       f"w<sup>1</sup><sub>01</sub> = {work.W[1][0, 1]:.3f}; ")
+            weights = (f"{labels.weight_html(1, 0, 0)} = {work.W[1][0, 0]:.3f}, "
+                       f"{labels.weight_html(1, 0, 1)} = {work.W[1][0, 1]:.3f}; ")
         html.value = (f"<span style='font-family:monospace'>t = {t:.2f}: {weights}E(θ(t)) = {e:.6f}, "
                       f"chord (1−t)E(A) + tE(B) = {chord:.6f}, difference = {gap:+.6f}</span> {verdict}")
         vline.set_xdata([t, t])

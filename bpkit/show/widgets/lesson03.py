@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from bpkit import example
+from bpkit import example, labels
 from ..plots import chain
 from . import LessonWidget
 
@@ -36,7 +36,7 @@ def chain_rule(weights: dict | None = None, values: dict | None = None, name: st
     sliders = {}
     for n, (l, i, j) in example.NOTES_NAMES.items():
         sliders[n] = W.FloatSlider(value=w0[n], min=-3.0, max=3.0, step=0.1, readout_format=".2f",
-                                   description=f"{n} = w^{l}_{i}{j}", style=style, layout=layout,
+                                   description=f"{n} = {labels.weight_text(l, i, j)}", style=style, layout=layout,
                                    continuous_update=True)
     for n in example.INPUTS:
         sliders[n] = W.FloatSlider(value=v0[n], min=-3.0, max=3.0, step=0.1, readout_format=".2f",

@@ -38,7 +38,6 @@ def memo_network(w200: float | None = None) -> Network:
     return net
 
 
-_sup = labels.neuron_html
 
 
 def memo_html(grad, step: int) -> str:
@@ -63,10 +62,10 @@ def memo_html(grad, step: int) -> str:
             k = written[(l, j)]
             style = "padding:2px 1em;border:1px solid #ccc;"
             if k <= step:
-                text = (f"∂E/∂{_sup(l, j)} = {float(memo[(l, j)][0]):+.4f}<br>"
-                        f"∂E/∂{_sup(l, j, 'sum')} = {float(delta[(l, j)][0]):+.4f}")
+                text = (f"∂E/∂{labels.neuron_html(l, j)} = {float(memo[(l, j)][0]):+.4f}<br>"
+                        f"∂E/∂{labels.neuron_html(l, j, 'sum')} = {float(delta[(l, j)][0]):+.4f}")
             else:
-                text = f"∂E/∂{_sup(l, j)} = ?<br><span style='color:#999'>(step {k})</span>"
+                text = f"∂E/∂{labels.neuron_html(l, j)} = ?<br><span style='color:#999'>(step {k})</span>"
             if (l, j) == (current.writes[1], current.writes[2]):
                 style += "background:#c8f0c8;"
             elif (l, j) in reads:
@@ -75,15 +74,15 @@ def memo_html(grad, step: int) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     l, j = current.writes[1], current.writes[2]
     if current.reads:
-        terms = " + ".join(f"∂E/∂{_sup(l + 1, p, 'sum')}·w<sup>{l + 1}</sup><sub>{j}{p}</sub>"
+        terms = " + ".join(f"∂E/∂{labels.neuron_html(l + 1, p, 'sum')}·{labels.weight_html(l + 1, j, p)}"
                            for (_, _, p) in current.reads)
-        what = (f"step {step} of {len(steps)} writes ∂E/∂{_sup(l, j)} = {terms} "
+        what = (f"step {step} of {len(steps)} writes ∂E/∂{labels.neuron_html(l, j)} = {terms} "
                 f"= {float(current.value[0]):+.4f}: it reads {len(current.reads)} stored entries of layer "
                 f"{l + 1} (yellow) and does {current.multiplications} multiplications "
                 "(including the product with ∂σ/∂sum).")
     else:
-        what = (f"step {step} of {len(steps)} writes ∂E/∂{_sup(l, j)} = {float(current.value[0]):+.4f} "
-                "from σ<sup>L</sup> and y (output layer): nothing to read yet.")
+        what = (f"step {step} of {len(steps)} writes ∂E/∂{labels.neuron_html(l, j)} = {float(current.value[0]):+.4f} "
+                f"from σ{labels.sup_html('L')} and y (output layer): nothing to read yet.")
     return (f"<div><table style='border-collapse:collapse'><tr>{head}</tr>{''.join(rows)}</table>"
             f"<p>{what}</p></div>")
 
@@ -119,16 +118,16 @@ def counts_html(width: int, hidden_layers: int, l: int, shown: int = 8) -> str:
     nv = naive.multiplication_count(sizes, 1, bias=False)
     n_weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
     ps = naive.paths(sizes, l, 0, 0)
-    listed = "<br>".join(" → ".join(_sup(l - 1 + t, n) for t, n in enumerate(p)) for p in ps[:shown])
+    listed = "<br>".join(" → ".join(labels.neuron_html(l - 1 + t, n) for t, n in enumerate(p)) for p in ps[:shown])
     more = f"<br>... and {len(ps) - shown} more" if len(ps) > shown else ""
     return (f"<div><b>sizes {'-'.join(map(str, sizes))}</b> (L = {L}, {n_weights} weights, m = 1)"
             f"<table>"
             f"<tr><td>memoized multiplications</td><td style='text-align:right;font-family:monospace'>{memo}</td></tr>"
             f"<tr><td>naive multiplications</td><td style='text-align:right;font-family:monospace'>{nv}</td></tr>"
             f"<tr><td>naive / memoized</td><td style='text-align:right;font-family:monospace'>{nv / memo:.1f}</td></tr>"
-            f"<tr><td>paths from w<sup>{l}</sup><sub>00</sub> to the outputs</td>"
+            f"<tr><td>paths from {labels.weight_html(l, 0, 0)} to the outputs</td>"
             f"<td style='text-align:right;font-family:monospace'>{len(ps)}</td></tr></table>"
-            f"<p>The paths the naive chain rule follows from w<sup>{l}</sup><sub>00</sub>:<br>"
+            f"<p>The paths the naive chain rule follows from {labels.weight_html(l, 0, 0)}:<br>"
             f"{listed}{more}</p></div>")
 
 

@@ -19,7 +19,7 @@ import ipywidgets as W
 import numpy as np
 
 import bpkit
-from bpkit.labels import neuron_html as _sigma, weight_html as _name
+from bpkit import labels
 from bpkit.show.html import TABLE, row as _row
 from bpkit import regularization
 from bpkit.show.plots import objective as po
@@ -47,15 +47,15 @@ def effect_html(effect: regularization.WeightEffect, Y, lam: float, l: int, i: i
     """The table the first widget shows for one :class:`~bpkit.regularization.WeightEffect`."""
     L = len(effect.squares)
     m = effect.sigma_L.shape[0]
-    rows = _row("e", _sigma(l, j), _sigma(L, 0), "y<sub>0</sub>", bold=True) + "".join(
+    rows = _row("e", labels.neuron_html(l, j), labels.neuron_html(L, 0), "y<sub>0</sub>", bold=True) + "".join(
         _row(e, f"{effect.sigma_j[e]:.4f}", f"{effect.sigma_L[e, 0]:.4f}", f"{Y[e, 0]:.0f}") for e in range(m))
     squares = " + ".join(f"{s:.4f}" for s in effect.squares)
     return (
-        f"<div style='font-size:13px'><b>{_name(l, i, j)} = {effect.value:+.2f}</b> feeds {_sigma(l, j)}; "
-        f"the cross-entropy sees it only through {_sigma(L, 0)}.</div>"
+        f"<div style='font-size:13px'><b>{labels.weight_html(l, i, j)} = {effect.value:+.2f}</b> feeds {labels.neuron_html(l, j)}; "
+        f"the cross-entropy sees it only through {labels.neuron_html(L, 0)}.</div>"
         f"{TABLE}{rows}</table>{TABLE}"
-        + _row("cross-entropy (from σ<sup>L</sup> only)", f"{effect.cross_entropy:.6f}")
-        + _row(f"Σ<sub>l</sub>Σ<sub>i</sub>Σ<sub>j</sub> (w<sup>l</sup><sub>ij</sub>)² = {squares}",
+        + _row(f"cross-entropy (from σ{labels.sup_html('L')} only)", f"{effect.cross_entropy:.6f}")
+        + _row(f"Σ<sub>l</sub>Σ<sub>i</sub>Σ<sub>j</sub> ({labels.weight_html('l', 'i', 'j')})² = {squares}",
                f"{sum(effect.squares):.6f}")
         + _row(f"penalty λ/2m · Σ (λ = {lam:g}, m = {m})", f"{effect.penalty:.6f}")
         + _row("E(w)", f"{effect.E:.6f}", bold=True)
@@ -74,7 +74,7 @@ def hidden_weight() -> W.Widget:
     path = regularization.objective_along_weight(net, X, Y, lam, l, i, j, values)
     w0 = round(float(net.W[l][i, j]), 1)
     slider = W.FloatSlider(value=w0, min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1], step=0.1,
-                           description=f"w^{l}_{i}{j}", readout_format=".1f", continuous_update=True,
+                           description=labels.weight_text(l, i, j), readout_format=".1f", continuous_update=True,
                            layout=W.Layout(width="420px"))
     table, plot = W.HTML(), W.HTML()
     curves = [(path.cross_entropy, "#1f77b4", "cross-entropy (reads σᴸ only)"),
@@ -97,11 +97,11 @@ def hidden_weight() -> W.Widget:
 
 def fit_html(fit: regularization.LambdaFit) -> str:
     """The table the λ widget shows for one :class:`~bpkit.regularization.LambdaFit`."""
-    squares = "".join(_row(f"Σ<sub>i</sub>Σ<sub>j</sub> (w<sup>{l}</sup><sub>ij</sub>)²", f"{s:.4g}")
+    squares = "".join(_row(f"Σ<sub>i</sub>Σ<sub>j</sub> ({labels.weight_html(l, 'i', 'j')})²", f"{s:.4g}")
                       for l, s in enumerate(fit.weight_squares, start=1))
     return (TABLE + _row("λ", f"{fit.lam:g}", bold=True) + _row("E(w)", f"{fit.E:.4f}")
             + _row("cross-entropy", f"{fit.cross_entropy:.4f}")
-            + _row("penalty λ/2m Σ (w<sup>l</sup><sub>ij</sub>)²", f"{fit.penalty:.4f}") + squares
+            + _row(f"penalty λ/2m Σ ({labels.weight_html('l', 'i', 'j')})²", f"{fit.penalty:.4f}") + squares
             + _row("train accuracy", f"{fit.train_accuracy:.3f}") + _row("test accuracy", f"{fit.test_accuracy:.3f}")
             + _row("L-BFGS iterations", fit.iterations) + "</table>")
 

@@ -49,10 +49,10 @@ def factors_html(f: Factors, L: int) -> str:
                 f"∂{labels.neuron_html(l, j, 'sum')}/∂{labels.weight_html(l, i, j)} = {labels.neuron_html(l - 1, i)}", "product", bold=True)
     rows = "".join(_row(e, f"{a:.6f}", f"{b:.6f}", f"{c:.6f}", f"{p:.6f}") for e, (a, b, c, p) in
                    enumerate(zip(f.dE_dsigma, f.dsigma_dsum, f.sigma_prev, f.products)))
-    where = ("the output layer: ∂E/∂σ<sup>L</sup><sub>j</sub> = −(1/m)[y/σ − (1−y)/(1−σ)], and the first two "
-             "factors multiply to (σ<sup>L</sup><sub>j</sub> − y<sub>j</sub>)/m" if l == L else
+    where = (f"the output layer: ∂E/∂{labels.neuron_html('L', 'j')} = −(1/m)[y/σ − (1−y)/(1−σ)], and the first two "
+             f"factors multiply to ({labels.neuron_html('L', 'j')} − y<sub>j</sub>)/m" if l == L else
              f"a hidden layer: ∂E/∂{labels.neuron_html(l, j)} = Σ<sub>p</sub> ∂E/∂{labels.neuron_html(l + 1, 'p')} · "
-             f"∂{labels.neuron_html(l + 1, 'p')}/∂{labels.neuron_html(l + 1, 'p', 'sum')} · w<sup>{l + 1}</sup><sub>{j}p</sub>")
+             f"∂{labels.neuron_html(l + 1, 'p')}/∂{labels.neuron_html(l + 1, 'p', 'sum')} · {labels.weight_html(l + 1, j, 'p')}")
     summary = (TABLE + _row("Σ<sub>e</sub> product", f"{f.products.sum():+.6f}")
                + _row(f"+ λ/m · {labels.weight_html(l, i, j)}", f"{f.penalty:+.6f}")
                + _row(f"= ∂E/∂{labels.weight_html(l, i, j)}", f"{f.total:+.6f}", bold=True)
@@ -64,7 +64,7 @@ def factors_html(f: Factors, L: int) -> str:
 
 def weight_names(net) -> list[tuple[str, tuple[int, int, int]]]:
     """(label, (l, i, j)) for every weight of ``net``, layer by layer."""
-    return [(f"w^{l}_{i}{j}", (l, i, j)) for l in net.W.layers()
+    return [(labels.weight_text(l, i, j), (l, i, j)) for l in net.W.layers()
             for i in range(net.sizes[l - 1]) for j in range(net.sizes[l])]
 
 
@@ -79,7 +79,7 @@ def three_factors(weight=(1, 0, 0)) -> W.Widget:
                         layout=W.Layout(width="220px"))
     l, i, j = choice.value
     slider = W.FloatSlider(value=round(float(net.W[l][i, j]), 2), min=-3.0, max=3.0, step=0.05,
-                           description=f"w^{l}_{i}{j}", readout_format=".2f", continuous_update=True,
+                           description=labels.weight_text(l, i, j), readout_format=".2f", continuous_update=True,
                            layout=W.Layout(width="420px"))
     table = W.HTML()
 
@@ -87,7 +87,7 @@ def three_factors(weight=(1, 0, 0)) -> W.Widget:
         table.value = factors_html(factors_of(net, X, Y, lam, l, i, j), net.L)
 
     def describe(l, i, j, value):
-        slider.description = f"w^{l}_{i}{j}"
+        slider.description = labels.weight_text(l, i, j)
         slider.value = round(value, 2)
 
     follow_weight(net, choice, slider, show, describe)
@@ -159,7 +159,7 @@ def step_html(k: int, result, net, Y) -> str:
         else:
             terms = " + ".join(f"({delta[(lp, p)][0]:+.5f})({net.W[lp][j, p]:+.4f})" for _, lp, p in current.reads)
             formula = (f"∂E/∂{labels.neuron_html(l, j)} = Σ<sub>p</sub> ∂E/∂{labels.neuron_html(l + 1, 'p', 'sum')} · "
-                       f"w<sup>{l + 1}</sup><sub>{j}p</sub> = {terms} = {memo[(l, j)][0]:+.5f} (e = 0); "
+                       f"{labels.weight_html(l + 1, j, 'p')} = {terms} = {memo[(l, j)][0]:+.5f} (e = 0); "
                        f"{current.multiplications} multiplications over the m = {m} examples")
     else:
         formula = "nothing stored yet: the output layer L is filled first, then layer L−1, ... (right to left)"

@@ -47,8 +47,6 @@ def small_problem():
     return net, X, Y, 0.7
 
 
-_sup = labels.sup_html
-_name = labels.weight  # ``w²₁₀``: the slider's description
 
 
 def matrix_table(M, title: str, rows: str, columns: str, mark=None, agrees: bool | None = None) -> str:
@@ -99,37 +97,37 @@ def matrix_products_html(net, X, Y, lam: float, weight) -> str:
     def same_delta(k):
         return bool(np.allclose(delta[k], _per_neuron(s_delta, k, net.n(k))))
 
-    tables = [matrix_table(delta[L], f"δ{_sup('L')} = δ{_sup(L)} = (σ{_sup('L')} − Y)/m", "e", "k",
+    tables = [matrix_table(delta[L], f"δ{labels.sup_html('L')} = δ{labels.sup_html(L)} = (σ{labels.sup_html('L')} − Y)/m", "e", "k",
                            mark=(lambda r, c: c == j) if l == L else None, agrees=same_delta(L))]
     if l < L:
-        tables.append(matrix_table(delta[l], f"δ{_sup(l)} (from the layers above)", "e", "j",
+        tables.append(matrix_table(delta[l], f"δ{labels.sup_html(l)} (from the layers above)", "e", "j",
                                    mark=lambda r, c: c == j, agrees=same_delta(l)))
-    tables.append(matrix_table(net.W[l], f"W{_sup(l)} (entry [{i}, {j}] = w{_sup(l)}<sub>{i}{j}</sub>)", "i", "j",
+    tables.append(matrix_table(net.W[l], f"W{labels.sup_html(l)} (entry [{i}, {j}] = {labels.weight_html(l, i, j)})", "i", "j",
                                mark=lambda r, c: (r, c) == (i, j)))
     tables.append(matrix_table(
-        g.W[l], f"∂E/∂W{_sup(l)} = (σ{_sup(l - 1)})ᵀδ{_sup(l)} + (λ/m)W{_sup(l)}", "i", "j",
+        g.W[l], f"∂E/∂W{labels.sup_html(l)} = (σ{labels.sup_html(l - 1)})ᵀδ{labels.sup_html(l)} + (λ/m)W{labels.sup_html(l)}", "i", "j",
         mark=lambda r, c: (r, c) == (i, j), agrees=bool(np.allclose(g.W[l], s.W[l]))))
     if l > 1:
         tables.append(matrix_table(
-            dE_dsigma[l - 1], f"∂E/∂σ{_sup(l - 1)} = δ{_sup(l)} (W{_sup(l)})ᵀ", "e", "i",
+            dE_dsigma[l - 1], f"∂E/∂σ{labels.sup_html(l - 1)} = δ{labels.sup_html(l)} (W{labels.sup_html(l)})ᵀ", "e", "i",
             mark=lambda r, c: c == i,
             agrees=bool(np.allclose(dE_dsigma[l - 1], _per_neuron(s_memo, l - 1, net.n(l - 1))))))
         tables.append(matrix_table(
-            delta[l - 1], f"δ{_sup(l - 1)} = ∂E/∂σ{_sup(l - 1)} ⊙ g′(sum{_sup(l - 1)})", "e", "i",
+            delta[l - 1], f"δ{labels.sup_html(l - 1)} = ∂E/∂σ{labels.sup_html(l - 1)} ⊙ g′(sum{labels.sup_html(l - 1)})", "e", "i",
             mark=lambda r, c: c == i, agrees=same_delta(l - 1)))
-        where = (f"The weight also sits in row {i} of W{_sup(l)}, so it enters column {i} of "
-                 f"∂E/∂σ{_sup(l - 1)} = δ{_sup(l)} (W{_sup(l)})ᵀ, and so column {i} of δ{_sup(l - 1)}.")
+        where = (f"The weight also sits in row {i} of W{labels.sup_html(l)}, so it enters column {i} of "
+                 f"∂E/∂σ{labels.sup_html(l - 1)} = δ{labels.sup_html(l)} (W{labels.sup_html(l)})ᵀ, and so column {i} of δ{labels.sup_html(l - 1)}.")
     else:
-        where = "Below layer 1 is layer 0, the input: the recursion stops there (there is no δ<sup>0</sup>)."
-    w_ij = f"w{_sup(l)}<sub>{i}{j}</sub>"
+        where = f"Below layer 1 is layer 0, the input: the recursion stops there (there is no δ{labels.sup_html(0)})."
+    w_ij = f"{labels.weight_html(l, i, j)}"
     summary = (
         f"<div style='font-family:monospace'>E(w) = {g.E:.6f}; ∂E/∂{w_ij}: "
         f"matrix entry [{i}, {j}] {g.W[l][i, j]:+.6f}, per neuron (bpkit.scalar.gradient) {s.W[l][i, j]:+.6f}</div>"
-        f"<div>Highlighted: {w_ij} (entry [{i}, {j}] of W{_sup(l)}) and its partial derivative "
-        f"∂E/∂{w_ij} = Σ<sub>e</sub> σ{_sup(l - 1)}<sub>{i}</sub> δ{_sup(l)}<sub>{j}</sub> + (λ/m) {w_ij} "
-        f"(the same entry of ∂E/∂W{_sup(l)}), which reads column {j} of δ{_sup(l)}. {where} "
+        f"<div>Highlighted: {w_ij} (entry [{i}, {j}] of W{labels.sup_html(l)}) and its partial derivative "
+        f"∂E/∂{w_ij} = Σ<sub>e</sub> {labels.neuron_html(l - 1, i)} {labels.neuron_html(l, j, 'δ')} + (λ/m) {w_ij} "
+        f"(the same entry of ∂E/∂W{labels.sup_html(l)}), which reads column {j} of δ{labels.sup_html(l)}. {where} "
         f"Rows e are the m = {m} examples; moving the weight changes the forward pass from layer {l} up, "
-        f"so δ{_sup('L')} changes too.</div>"
+        f"so δ{labels.sup_html('L')} changes too.</div>"
     )
     return (summary + "<div style='display:flex;flex-wrap:wrap;align-items:flex-start;margin-top:6px'>"
             + "".join(tables) + "</div>")
@@ -156,15 +154,15 @@ def matrix_products(net=None, X=None, Y=None, lam: float | None = None, weight=(
         raise ValueError("give the data X, Y with the network (or nothing for the lesson's small problem)")
     lam = 0.0 if lam is None else float(lam)
     net = net.copy()
-    names = [(f"{_name(l, i, j)}  (W[{l}][{i}, {j}])", (l, i, j)) for l in net.W.layers()
+    names = [(f"{labels.weight(l, i, j)}  (W[{l}][{i}, {j}])", (l, i, j)) for l in net.W.layers()
              for i in range(net.sizes[l - 1]) for j in range(net.sizes[l])]
     weight = tuple(int(k) for k in weight)
     if weight not in [key for _, key in names]:
-        raise ValueError(f"w^{weight[0]}_{weight[1]}{weight[2]} is not a weight of this {net.sizes} network")
+        raise ValueError(f"{labels.weight_text(*weight)} is not a weight of this {net.sizes} network")
     l, i, j = weight
     value = float(net.W[l][i, j])
     slider = widgets.FloatSlider(value=value, min=min(-3.0, value), max=max(3.0, value), step=0.05,
-                                 readout_format=".2f", continuous_update=True, description=_name(l, i, j),
+                                 readout_format=".2f", continuous_update=True, description=labels.weight(l, i, j),
                                  style={"description_width": "48px"}, layout=widgets.Layout(width="400px"))
     choice = widgets.Dropdown(options=names, value=weight, description="weight",
                               layout=widgets.Layout(width="240px"))
@@ -174,7 +172,7 @@ def matrix_products(net=None, X=None, Y=None, lam: float | None = None, weight=(
         html.value = matrix_products_html(net, X, Y, lam, (l, i, j))
 
     def describe(l, i, j, value):
-        slider.description = _name(l, i, j)
+        slider.description = labels.weight(l, i, j)
         slider.min, slider.max = min(-3.0, value), max(3.0, value)
         slider.value = value
 
@@ -273,8 +271,8 @@ def training_explorer(iterations: int = 60, seed: int = 0):
             f"E(w) = {snap.E[k]:.4f}<br>"
             f"train accuracy = {snap.train_accuracy[k]:.4f}<br>"
             f"test accuracy = {snap.test_accuracy[k]:.4f}<br>"
-            f"colour scale: ±{vmax:.2f} (blue w<sup>1</sup><sub>ij</sub> &gt; 0, red &lt; 0)<br>"
-            f"tile j (row by row) is column j of W<sup>1</sup>: w<sup>1</sup><sub>·j</sub>"
+            f"colour scale: ±{vmax:.2f} (blue {labels.weight_html(1, 'i', 'j')} &gt; 0, red &lt; 0)<br>"
+            f"tile j (row by row) is column j of W<sup>1</sup>: {labels.weight_html(1, '·', 'j')}"
         )
 
     slider.observe(lambda change: show(change["new"]), names="value")
@@ -329,16 +327,16 @@ def hidden_neuron_explorer(net=None, split=None, top: int = 8):
 
     def show(j: int) -> None:
         weights.value = tplots.to_png(images[j], -vmax, vmax, scale=20)
-        bars.value = (f"<b>mean σ<sup>1</sup><sub>{j}</sub> on the test digits of each class</b>"
+        bars.value = (f"<b>mean {labels.neuron_html(1, j)} on the test digits of each class</b>"
                       + _bars_html(response[j]))
         rows = order[:, j]
         strongest.value = tplots.to_png(tplots.mosaic(X[rows].reshape(-1, *tplots.IMAGE_SHAPE), top),
                                         0.0, 1.0, cmap=tplots.PIXEL_CMAP, scale=6)
         caption.value = (
-            f"left: w<sup>1</sup><sub>·{j}</sub> as an 8x8 image (±{vmax:.2f}, blue &gt; 0, red &lt; 0); "
-            f"below: the {top} test digits with the largest σ<sup>1</sup><sub>{j}</sub> "
+            f"left: {labels.weight_html(1, '·', j)} as an 8x8 image (±{vmax:.2f}, blue &gt; 0, red &lt; 0); "
+            f"below: the {top} test digits with the largest {labels.neuron_html(1, j)} "
             f"(labels {', '.join(str(int(labels[r])) for r in rows)}; "
-            f"σ<sup>1</sup><sub>{j}</sub> from {sigma_1[rows[0], j]:.3f} to {sigma_1[rows[-1], j]:.3f})"
+            f"{labels.neuron_html(1, j)} from {sigma_1[rows[0], j]:.3f} to {sigma_1[rows[-1], j]:.3f})"
         )
 
     slider.observe(lambda change: show(change["new"]), names="value")
