@@ -108,7 +108,7 @@ def test_plots_have_titles_and_labels_in_the_notation():
     net, x = random_case(11)
     fig = chain.plot_tangent(net, x, "w^1_2")
     ax = fig.axes[0]
-    assert ax.get_title() and "w^1_{10}" in ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_title() and "w^{1}_{10}" in ax.get_xlabel() and ax.get_ylabel()
     plt.close(fig)
     fig = chain.plot_factors(net, x)
     ax = fig.axes[0]

@@ -310,9 +310,9 @@ def hidden_neuron_explorer(net=None, split=None, top: int = 8):
         net, split = snap.net, (split or snap.split)
     if split is None:
         split = bpkit.data.digits()
-    X, labels = split.X_test, split.labels_test
+    X, digit_labels = split.X_test, split.labels_test
     images = tplots.hidden_images(net)
-    response = tplots.class_response(net, X, labels)           # (n_1, 10)
+    response = tplots.class_response(net, X, digit_labels)           # (n_1, 10)
     sigma_1 = net.forward(X).sigmas[1]                          # (m, n_1)
     order = np.argsort(-sigma_1, axis=0, kind="stable")[:top]   # (top, n_1)
     vmax = float(np.max(np.abs(images))) or 1.0
@@ -335,7 +335,7 @@ def hidden_neuron_explorer(net=None, split=None, top: int = 8):
         caption.value = (
             f"left: {labels.weight_html(1, '·', j)} as an 8x8 image (±{vmax:.2f}, blue &gt; 0, red &lt; 0); "
             f"below: the {top} test digits with the largest {labels.neuron_html(1, j)} "
-            f"(labels {', '.join(str(int(labels[r])) for r in rows)}; "
+            f"(labels {', '.join(str(int(digit_labels[r])) for r in rows)}; "
             f"{labels.neuron_html(1, j)} from {sigma_1[rows[0], j]:.3f} to {sigma_1[rows[-1], j]:.3f})"
         )
 
