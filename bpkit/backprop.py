@@ -79,7 +79,7 @@ def output_gradient(net: Network, X, k: int = 0) -> Gradient:
     """
     from .network import check_X
 
-    X = check_X(net, X)
+    X = check_X(net, X, finite=False)
     if not 0 <= k < net.sizes[-1]:
         raise IndexError(f"k = {k} but the output layer L = {net.L} has {net.sizes[-1]} neurons")
     record = net.forward(X)

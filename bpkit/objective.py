@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Forward, Network, check_lam, check_XY
+from .network import Forward, Network, check_finite_X, check_lam, check_XY
 from .notation import Layers
 
 
@@ -75,7 +75,9 @@ class CrossEntropy:
         factors' denominators cancel, and the result is finite for every sum^L_k.
         """
         m = sigma_L.shape[0]
-        return (sigma_L - Y) / m
+        d = np.subtract(sigma_L, Y)
+        d /= m
+        return d
 
 
 def penalty(net: Network, lam: float, m: int, regularize_bias: bool = False) -> float:
@@ -139,10 +141,11 @@ def evaluate(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     """Validate X, Y and λ, run the forward pass once and compute E(w): the first step of
     :func:`objective` and of every gradient (:func:`bpkit.gradient`, :func:`bpkit.scalar.gradient`,
     :func:`bpkit.naive.gradient`). Bad input raises an error saying what is wrong in the notes' terms."""
-    X, Y = check_XY(net, X, Y)
+    X, Y = check_XY(net, X, Y, finite=False)
     lam = check_lam(lam)
     m = X.shape[0]
     record = net.forward_validated(X)
+    check_finite_X(X, record)                     # NaN or inf in X, read through sum^1
     E = CrossEntropy.fn(record.sums[net.L], Y) + penalty(net, lam, m, regularize_bias)
     return Evaluation(X, Y, lam, m, record, E)
 

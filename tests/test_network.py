@@ -210,3 +210,41 @@ def test_every_construction_path_gives_the_same_kind_of_network():
     sparse_copy = sparse.copy()
     sparse_copy.mask[1][0, 0] = not sparse_copy.mask[1][0, 0]
     assert sparse_copy.mask[1][0, 0] != sparse.mask[1][0, 0]
+
+
+def _zero_row_net():
+    """A 3-2-1 network whose input neuron 1 has no weight out of it (w^1_1j = 0): NaN·0 and inf·0 are its test."""
+    net = Network((3, 2, 1), bias=True, seed=3)
+    net.W[1][1, :] = 0.0
+    return net
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("net_of", [hand_net, _zero_row_net, bpkit.example.network], ids=["dense", "zero-row", "notes-sparse"])
+def test_a_bad_entry_anywhere_in_X_is_caught_by_every_entry_point(bad, net_of):
+    """Is NaN or ±inf in any entry of X an error for forward, objective and every gradient, even where the
+    weights out of that input neuron are 0 (the check reads sum^1 = σ^0 W^1 first, X only if sum^1 is not finite)?"""
+    net = net_of()
+    n0, nL = net.sizes[0], net.sizes[-1]
+    rng = np.random.default_rng(0)
+    for e in range(3):
+        for i in range(n0):
+            X = rng.normal(size=(3, n0))
+            X[e, i] = bad
+            Y = np.ones((3, nL)) / 2
+            calls = [lambda: net.forward(X), lambda: bpkit.objective(net, X, Y), lambda: bpkit.gradient(net, X, Y),
+                     lambda: bpkit.scalar.gradient(net, X, Y), lambda: bpkit.naive.gradient(net, X, Y),
+                     lambda: bpkit.backprop.output_gradient(net, X)]
+            for call in calls:
+                with pytest.raises(ValueError, match="X contains NaN or inf"):
+                    call()
+
+
+def test_a_large_finite_X_is_not_called_bad():
+    """Is an X that is finite but makes sum^1 overflow still accepted, as it was before the check read sum^1
+    (sum^1 = ±inf is a legal, saturated input to the sigmoid)?"""
+    net = Network.from_weights([np.full((2, 2), 2.0), np.ones((2, 1))])
+    X = np.array([[1e308, 1e308]])
+    with np.errstate(over="ignore"):
+        record = net.forward(X)
+    assert not np.isfinite(record.sums[1]).all() and np.isfinite(record.sigmas[1]).all()
