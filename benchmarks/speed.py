@@ -22,13 +22,18 @@ median over the rounds and the ratio of medians.
 * ``torch`` – PyTorch autograd in float64: forward, BCE-with-logits (summed over outputs,
   mean over examples), + λ/2m Σ w², ``backward()``; only when ``import torch`` works.
 
-Goals (issue 2): bpkit ≤ 1.25× floor on the three large cases and ≤ 2.5× on 64-25-10, and
-faster than sklearn on all four. Speed is measured here and never asserted in tests.
+Goals (issue 13): bpkit ≤ 2.0× floor on 64-25-10 and ≤ 1.25× on the three others, faster than
+sklearn on all four, with 1 and with 2 BLAS threads, on every OpenBLAS kernel the CPU runs; and the
+peak memory one gradient call allocates (tracemalloc: the forward record, the returned δ^l and
+∂E/∂σ^l, and every temporary) at most 1.5× the forward record (every sum^l and σ^l, σ^0 = X
+included). Speed is measured here and never asserted in tests.
 
-Run ``python benchmarks/speed.py [--rounds N] [--threads N] [--quick]``. To measure the BLAS
-kernel a current numpy would pick, run it with ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE``
-(see benchmarks/README.md); the header prints the kernel threadpoolctl reports. On a shared,
-loaded machine ``--threads 1`` gives far steadier numbers than a threaded BLAS.
+Run ``python benchmarks/speed.py [--rounds N] [--threads N] [--coretype NAME] [--quick]``.
+``--coretype`` runs the benchmark again in a child process with ``OPENBLAS_CORETYPE=NAME``
+(OpenBLAS reads it once, when it loads), so only that run uses the kernel; a CPU that cannot run
+the kernel (SkylakeX without AVX-512) is reported as such. The header prints the CPU model and the
+kernel threadpoolctl reports. On a shared, loaded machine ``--threads 1`` gives far steadier
+numbers than a threaded BLAS.
 """
 from __future__ import annotations
 
@@ -37,9 +42,12 @@ import gc
 import inspect
 import os
 import platform
+import signal
 import statistics
+import subprocess
 import sys
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -52,8 +60,9 @@ QUICK_ROUNDS = 2
 QUICK_M = 500
 
 #: (label, sizes, m, goal for bpkit/floor)
+MEMORY_GOAL = 1.5   # peak bytes one gradient call allocates / bytes of its forward record
 CASES = [
-    ("64-25-10", (64, 25, 10), 1797, 2.5),
+    ("64-25-10", (64, 25, 10), 1797, 2.0),
     ("400-25-10", (400, 25, 10), 5000, 1.25),
     ("784-128-64-10", (784, 128, 64, 10), 256, 1.25),
     ("784-128-64-10", (784, 128, 64, 10), 10_000, 1.25),
@@ -78,10 +87,23 @@ def blas_info() -> tuple[str, int | None]:
     return text, d.get("num_threads")
 
 
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo on Linux, the platform's answer elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def header(threads: int | None, torch) -> None:
     import sklearn
     blas, _ = blas_info()
     print("bpkit speed benchmark: bpkit.gradient(net, X, Y, lam=1.0), float64, biases, sigmoid hidden")
+    print(f"CPU: {cpu_model()}")
     print(f"python {platform.python_version()}  numpy {np.__version__}  bpkit {bpkit.__version__}  "
           f"scikit-learn {sklearn.__version__}  "
           f"torch {torch.__version__ if torch is not None else '(not installed)'}")
@@ -215,6 +237,40 @@ def verify(name, g, loss, dW, db, tol=1e-9):
             assert err <= tol, f"{name}: {what}^{l} differs from bpkit's by {err:.2e} (relative)"
 
 
+# ---------------------------------------------------------------------------- memory
+def memory(net, X, Y) -> tuple[int, int, int]:
+    """(peak bytes one ``bpkit.gradient`` call allocates, bytes of its forward record, bytes of X).
+
+    tracemalloc sees numpy's array buffers. The peak counts everything alive at the worst moment of
+    the call: the record (every sum^l and σ^l), the returned ∂E/∂σ^l and δ^l, the gradient and every
+    temporary. X itself is passed in, valid and float64, so it is not copied (and not in the peak);
+    the record counts it as σ^0.
+    """
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        g = bpkit.gradient(net, X, Y, lam=LAM)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    rec = g.extras["record"]
+    record = sum(a.nbytes for a in rec.sums) + sum(a.nbytes for a in rec.sigmas)
+    return peak, record, X.nbytes
+
+
+def run_with_coretype(coretype: str, argv: list[str]) -> int:
+    """This benchmark again, in a child process whose OpenBLAS loads with ``OPENBLAS_CORETYPE=coretype``."""
+    env = dict(os.environ, OPENBLAS_CORETYPE=coretype)
+    child = subprocess.run([sys.executable, os.path.abspath(__file__), *argv], env=env)
+    if child.returncode == -signal.SIGILL:
+        print(f"OPENBLAS_CORETYPE={coretype}: this CPU ({cpu_model()}) cannot run that kernel "
+              "(illegal instruction: it uses instructions the CPU lacks, e.g. AVX-512 for SkylakeX)")
+        return 2
+    return child.returncode
+
+
 # ---------------------------------------------------------------------------- timing
 def interleaved(contenders: dict, rounds: int, warmup: int = 1, clock=time.perf_counter) -> dict:
     """Time each contender once per round, all rounds interleaved; returns name -> [seconds].
@@ -264,7 +320,13 @@ def main(argv=None) -> int:
                          "the numbers mean little)")
     ap.add_argument("--threads", type=int, default=None,
                     help="limit BLAS (and torch) to N threads; default: leave numpy's BLAS as it is")
+    ap.add_argument("--coretype", default=None, metavar="NAME",
+                    help="run with OPENBLAS_CORETYPE=NAME (e.g. Haswell, SkylakeX, Sandybridge, Prescott) "
+                         "for this run only")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = ap.parse_args(argv)
+    if args.coretype and os.environ.get("OPENBLAS_CORETYPE") != args.coretype:
+        return run_with_coretype(args.coretype, argv)
     rounds = args.rounds if args.rounds is not None else (QUICK_ROUNDS if args.quick else 30)
     if rounds < 1:
         ap.error("--rounds must be >= 1")
@@ -295,7 +357,7 @@ def main(argv=None) -> int:
     if torch is None:
         print(torch_skip)
 
-    rows = []
+    rows, memories = [], []
     sklearn_skip = None
     for label, sizes, m, goal in CASES:
         if args.quick:
@@ -322,6 +384,7 @@ def main(argv=None) -> int:
         times = interleaved(contenders, rounds, warmup=0 if args.quick else 1)
         med = {n: statistics.median(t) for n, t in times.items()}
         rows.append((label, m, goal, med, times))
+        memories.append((label, m, *memory(net, X, Y)))
 
     checked = [n for n, on in (("sklearn _backprop", sklearn_skip is None), ("torch autograd", torch is not None)) if on]
     if checked:
@@ -346,6 +409,12 @@ def main(argv=None) -> int:
             parts.append(f"{n} {fmt_ms(min(t))} [{fmt_ms(q[0])}-{fmt_ms(q[2])}]")
         print(f"  {label:<15} {m:>6}  " + "  ".join(parts))
     print()
+    print("memory of one gradient call (tracemalloc peak; the record = every sum^l and σ^l, σ^0 = X included)")
+    for label, m, peak, record, x in memories:
+        print(f"  {label:<15} {m:>6}  peak {peak / 1e6:8.2f} MB  record {record / 1e6:8.2f} MB  "
+              f"peak/record {peak / record:4.2f}  (record without X: {(record - x) / 1e6:.2f} MB, "
+              f"peak/that {peak / max(record - x, 1):4.2f})")
+    print()
     print("goals")
     met_all = True
     for label, m, goal, med, _ in rows:
@@ -361,6 +430,10 @@ def main(argv=None) -> int:
         ok = r < 1.0
         met_all &= ok
         print(f"  {label:<15} {m:>6}  bpkit/sklearn {r:5.2f} < 1     {'met' if ok else 'not met'}")
+    for label, m, peak, record, _ in memories:
+        ok = peak <= MEMORY_GOAL * record
+        met_all &= ok
+        print(f"  {label:<15} {m:>6}  peak/record   {peak / record:5.2f} <= {MEMORY_GOAL}  {'met' if ok else 'not met'}")
     print(f"all goals: {'met' if met_all else 'not met'}")
     return 0
 
