@@ -554,14 +554,16 @@ class _Driver:
                 raise LessonFailure("the notebook could not be saved (Control+S) to read its outputs back")
             time.sleep(POLL)
         # the save may still be being written when last_modified changes: a half-written file reads as
-        # "Notebook does not appear to be JSON" (HTTP 400) for a moment, so read until it parses
+        # "Notebook does not appear to be JSON" (HTTP 400) for a moment, or, when the server tries to recover
+        # it from the save's temporary file while the save renames that file, as HTTP 500 (No such file or
+        # directory); so read until it parses
         deadline = time.monotonic() + 30
         while True:
             try:
                 saved = self.server.api("GET", path + "?content=1")
                 break
             except urllib.error.HTTPError as error:
-                if error.code != 400 or time.monotonic() > deadline:
+                if error.code not in (400, 500) or time.monotonic() > deadline:
                     raise
                 time.sleep(POLL)
         errors, unexecuted = [], []
