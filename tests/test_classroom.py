@@ -65,6 +65,7 @@ def graded_class(tmp_path_factory, sandboxed):
                        (("--shard", "2/2"), "parts/p2.csv")):
         done = grade(root, *extra, out=out)
         assert done.returncode == 0, done.stdout + done.stderr
+        (root / out).with_suffix(".stderr").write_text(done.stderr, encoding="utf-8")
     return root
 
 
@@ -78,6 +79,8 @@ def test_the_plain_run_grades_every_kind_of_submission(graded_class):
     cara = next(s for s in book["students"] if s["student"] == "cara")
     assert cara["exercises"]["91.2"]["hint"] == toy.WRONG["91.2"][1] and cara["status"] == "graded"
     assert "shard" not in book
+    progress = (graded_class / "plain" / "book.stderr").read_text(encoding="utf-8")
+    assert "5/5" in progress and "graded 3 · timeout 1 · crashed 0 · invalid 1" in progress
 
 
 def test_shards_split_the_class_and_merge_into_the_plain_gradebook(graded_class):
