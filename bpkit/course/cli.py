@@ -1,8 +1,9 @@
-"""The ``bpkit`` command line: ``sync``, ``check``, ``grade`` and ``validate``.
+"""The ``bpkit`` command line: ``sync``, ``check``, ``grade``, ``gradebook`` and ``validate``.
 
 * ``bpkit check NOTEBOOK`` (students): run a notebook in a fresh kernel, print a scorecard.
 * ``bpkit grade SUBMISSION...`` (instructors): grade many notebooks in parallel, each in its own
-  sandbox, with the verdicts computed outside the students' code, into a CSV and JSON gradebook.
+  sandbox, with the verdicts computed outside the students' code, into a CSV and JSON gradebook;
+  ``--shard I/N``, ``--resume``, ``--only STUDENT`` and ``bpkit gradebook merge`` (:mod:`.classroom`).
 * ``bpkit sync [--check]`` (authors): generate ``exercises/`` from ``solutions/``.
 * ``bpkit validate`` (CI): strict nbval, exercises in sync, every check fails unsolved.
 
@@ -146,56 +147,6 @@ def _submissions(paths: Sequence[str]) -> list[Path]:
     return found
 
 
-def cmd_grade(args: argparse.Namespace) -> int:
-    from bpkit.course import grading
-    from .exercises import exercises_in, read_notebook
-    from .grading import sandbox
-
-    release = Path(args.release) if args.release else find_course_root() / "exercises"
-    releases = grading.release_notebooks(release)
-    if not releases:
-        print(f"error: no released notebooks at {_show(release)} (pass --release DIR_OR_FILE)",
-              file=sys.stderr)
-        return 2
-    submissions = _submissions(args.submissions)
-    if not submissions:
-        print("error: no submissions to grade", file=sys.stderr)
-        return 2
-    sandboxed = not args.unsafe_no_sandbox
-    if sandboxed and sandbox.problem() is not None:
-        print(f"error: {sandbox.problem()}. {sandbox.INSTALL_HINT}", file=sys.stderr)
-        return 2
-    if not sandboxed:
-        print(sandbox.UNSAFE_WARNING, file=sys.stderr, flush=True)
-    jobs = args.jobs or os.cpu_count() or 1
-    print(f"Grading {len(submissions)} submission(s) against {_show(release)} "
-          f"({jobs} at a time, {args.timeout} s per cell, "
-          f"{'each in its own sandbox' if sandboxed else 'NO SANDBOX'}) ...", flush=True)
-    ids = [e.exercise for r in releases for e in exercises_in(read_notebook(r))]
-    book = grading.Gradebook(args.out, ids, sandboxed)
-    width = max(len(Path(s).stem) for s in submissions)
-
-    def finished(r: grading.NotebookResult) -> None:
-        book.add(r)
-        line = f"  [{len(book.results):>{len(str(len(submissions)))}}/{len(submissions)}] {r.student:<{width}}  " \
-               f"{r.earned:>3}/{r.possible:<3}  {r.status}"
-        if r.error:
-            line += f"  ERROR: {r.error}"
-        elif r.notes:
-            line += f"  ({len(r.notes)} protected cell(s) restored)"
-        print(line.rstrip(), flush=True)
-
-    results = grading.grade_many(submissions, release, jobs=jobs, timeout=args.timeout, sandbox=sandboxed,
-                                 on_result=finished)
-    book.results = results  # the final files list the submissions in the order given
-    csv_path, json_path = book.write()
-    print(book.summary())
-    print(f"wrote {_show(csv_path)} and {_show(json_path)}")
-    if not sandboxed:
-        print(sandbox.UNSAFE_WARNING, file=sys.stderr)
-    return 0
-
-
 # --------------------------------------------------------------------------- validate
 
 
@@ -275,29 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_timeout(p)
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("grade", help="grade many submissions into a CSV/JSON gradebook",
-                       description="Grade submissions in parallel, each in its own bubblewrap sandbox "
-                                   "(no network, no files but its own, its processes die with it). Check "
-                                   "and setup cells are first restored from the released notebook; the "
-                                   "checks run in the grader, calling the student's functions in the "
-                                   "sandbox, so no code in a notebook can change a verdict. Each cell has "
-                                   "a timeout; a crash or a dead kernel fails only its exercise. Every "
-                                   "submission gets a row with a status, written as soon as it is graded. "
-                                   "Partial credit: the points of the passed exercises.")
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
-                   help="notebooks, or directories searched for *.ipynb")
-    p.add_argument("--release", metavar="DIR_OR_FILE",
-                   help="the released exercise notebook(s) (default: the course's exercises/)")
-    p.add_argument("--out", default="gradebook.csv", metavar="CSV",
-                   help="gradebook CSV path; the JSON (with hints) goes next to it "
-                        "(default gradebook.csv)")
-    p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
-                   help="notebooks graded at a time (default: number of CPUs)")
-    _add_timeout(p)
-    p.add_argument("--unsafe-no-sandbox", action="store_true",
-                   help="grade without the bubblewrap sandbox (only for submissions you trust: their code "
-                        "then runs with your rights); a warning is printed and written into the gradebook")
-    p.set_defaults(run=cmd_grade)
+    from . import classroom  # grade and gradebook: a class, whole or in shards
+
+    classroom.add_parsers(sub)
 
     p = sub.add_parser("sync", help="generate exercises/ from solutions/",
                        description="Write each exercises/NN_*.ipynb from solutions/NN_*.ipynb: "

@@ -35,12 +35,17 @@ class Gradebook:
     False writes :data:`~bpkit.course.grading.sandbox.UNSAFE_WARNING` into the JSON and a column of the CSV.
     """
 
-    def __init__(self, csv_path: os.PathLike | str, exercises: Sequence[str] = (), sandboxed: bool | None = None):
+    def __init__(self, csv_path: os.PathLike | str, exercises: Sequence[str] = (), sandboxed: bool | None = None,
+                 release: str | None = None, shard: dict | None = None,
+                 results: Sequence[NotebookResult] = ()):
         self.csv_path = Path(csv_path)
         self.json_path = self.csv_path.with_suffix(".json")
         self.exercises = sorted(set(exercises), key=_exercise_key)
         self.sandboxed = sandboxed
-        self.results: list[NotebookResult] = []
+        #: the release hash (:func:`~bpkit.course.grading.classbook.release_hash`) and, for a part of a
+        #: sharded run, its shard (index, count, the whole run's submissions)
+        self.release, self.shard = release, shard
+        self.results: list[NotebookResult] = list(results)
         self.csv_path.parent.mkdir(parents=True, exist_ok=True)
         self.write()
 
@@ -63,7 +68,12 @@ class Gradebook:
                              r.earned, r.possible, r.status, r.error or ""]
                             + (["graded without a sandbox"] if unsafe else []))
         _replace(self.csv_path, out.getvalue())
-        book = {"exercises": self.exercises, "students": [r.to_dict() for r in self.results]}
+        book = {"exercises": self.exercises}
+        if self.release is not None:
+            book["release"] = self.release
+        if self.shard is not None:
+            book["shard"] = self.shard
+        book["students"] = [r.to_dict() for r in self.results]
         if self.sandboxed is not None:
             book["sandbox"] = "bubblewrap" if self.sandboxed else "none"
         if unsafe:

@@ -1,0 +1,189 @@
+"""Grading a class in pieces (bpkit.course.classroom, bpkit.course.grading.classbook): shards and their merge,
+--resume, --only, and the release every gradebook records.
+
+The class: ana (solved), ben (unsolved), cara (part solved, one wrong answer with its hint), dan (a file that is
+not a notebook), eve (91.2 loops forever). Every run is ``python -m bpkit`` as an instructor runs it.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import toycourse as toy
+from bpkit.course.grading import classbook
+
+FIXTURES = Path(__file__).parent / "fixtures" / "grading"
+TIMEOUT = "4"  # seconds per cell: eve's loop is cut off after this
+
+
+def bpkit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(FIXTURES)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    return subprocess.run([sys.executable, "-m", "bpkit", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def write_class(root: Path) -> list[Path]:
+    subs = root / "submissions"
+    toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), subs / "ana.ipynb")
+    toy.write(toy.exercise_notebook(), subs / "ben.ipynb")
+    toy.write(toy.answered(toy.exercise_notebook(), {"91.1": toy.RIGHT["91.1"], "91.2": toy.WRONG["91.2"][0]}),
+              subs / "cara.ipynb")
+    (subs / "dan.ipynb").write_text("this is not a notebook", encoding="utf-8")
+    toy.write(toy.answered(toy.exercise_notebook(), {"91.1": toy.RIGHT["91.1"],
+                                                     "91.2": "def mul(a, b):\n    while True:\n        pass"}),
+              subs / "eve.ipynb")
+    return sorted(subs.glob("*.ipynb"))
+
+
+def without_timings(book: dict) -> dict:
+    return {**book, "students": [{k: v for k, v in s.items() if k != "seconds"} for s in book["students"]]}
+
+
+def read(csv_path: Path) -> tuple[str, dict]:
+    return csv_path.read_text(encoding="utf-8"), json.loads(csv_path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def grade(root: Path, *extra: str, out: str) -> subprocess.CompletedProcess:
+    return bpkit("grade", "submissions", "--release", "release", "--out", out, "--jobs", "2",
+                 "--timeout", TIMEOUT, *extra, cwd=root)
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory, sandboxed):
+    """One plain run and the two parts of a --shard run of the same class; returns the root."""
+    root = tmp_path_factory.mktemp("class")
+    toy.write(toy.exercise_notebook(), root / "release" / toy.NAME)
+    write_class(root)
+    for extra, out in (((), "plain/book.csv"), (("--shard", "1/2"), "parts/p1.csv"),
+                       (("--shard", "2/2"), "parts/p2.csv")):
+        done = grade(root, *extra, out=out)
+        assert done.returncode == 0, done.stdout + done.stderr
+        (root / out).with_suffix(".stderr").write_text(done.stderr, encoding="utf-8")
+    return root
+
+
+def test_the_plain_run_grades_every_kind_of_submission(graded_class):
+    """Does the class get the rows and statuses it should, with the release recorded and a progress bar?"""
+    text, book = read(graded_class / "plain" / "book.csv")
+    rows = {r["student"]: (r["total"], r["status"]) for r in csv.DictReader(text.splitlines())}
+    assert rows == {"ana": ("6", "graded"), "ben": ("0", "graded"), "cara": ("2", "graded"),
+                    "dan": ("0", "invalid notebook"), "eve": ("2", "timeout")}
+    assert book["release"] == classbook.release_hash([graded_class / "release" / toy.NAME])
+    cara = next(s for s in book["students"] if s["student"] == "cara")
+    assert cara["exercises"]["91.2"]["hint"] == toy.WRONG["91.2"][1] and cara["status"] == "graded"
+    assert "shard" not in book
+    progress = (graded_class / "plain" / "book.stderr").read_text(encoding="utf-8")
+    assert "5/5" in progress and "graded 3 · timeout 1 · crashed 0 · invalid 1" in progress
+
+
+def test_shards_split_the_class_and_merge_into_the_plain_gradebook(graded_class):
+    """Do the two shards grade disjoint halves covering the class, and does their merge equal the plain run's
+    CSV byte for byte and its JSON apart from timings?"""
+    _, p1 = read(graded_class / "parts" / "p1.csv")
+    _, p2 = read(graded_class / "parts" / "p2.csv")
+    one, two = {s["student"] for s in p1["students"]}, {s["student"] for s in p2["students"]}
+    assert one == {"ana", "cara", "eve"} and two == {"ben", "dan"}       # every 2nd of the sorted paths
+    assert p1["shard"]["index"] == 1 and p2["shard"]["count"] == 2
+    done = bpkit("gradebook", "merge", "parts/p2.json", "parts/p1.json", "--out", "merged/book.csv",
+                 cwd=graded_class)
+    assert done.returncode == 0, done.stderr
+    assert "merged 2 part(s): 5 submissions" in done.stdout
+    plain_csv, plain = read(graded_class / "plain" / "book.csv")
+    merged_csv, merged = read(graded_class / "merged" / "book.csv")
+    assert merged_csv == plain_csv
+    assert without_timings(merged) == without_timings(plain)
+
+
+@pytest.mark.parametrize("parts, message", [
+    (["parts/p1.json"], "missing part(s): shard 2/2"),
+    (["parts/p1.json", "parts/p1.json"], "are both shard 1/2"),
+    (["plain/book.json", "parts/p1.json"], "not a part of a sharded run"),
+    (["parts/p1.json", "parts/other-release.json"], "graded against another release"),
+    (["parts/p1.json", "parts/overlap.json"], "is in two parts"),
+    (["parts/p1.json", "parts/other-run.json"], "parts of different runs"),
+    (["parts/p1.json", "parts/nothing.json"], "no such file"),
+    (["parts/p1.json", "release/91_toy.ipynb"], "no list of students"),
+])
+def test_merge_refuses_parts_that_do_not_fit(graded_class, parts, message):
+    """Does merge exit 2 with a clear message for a missing or repeated shard, a plain gradebook, another
+    release, a submission in two parts, another run, or a file that is no gradebook, and write nothing?"""
+    p2 = json.loads((graded_class / "parts" / "p2.json").read_text())
+    (graded_class / "parts" / "other-release.json").write_text(json.dumps({**p2, "release": "sha256:0"}))
+    overlap = {**p2, "students": p2["students"] + [json.loads(
+        (graded_class / "parts" / "p1.json").read_text())["students"][0]]}
+    (graded_class / "parts" / "overlap.json").write_text(json.dumps(overlap))
+    (graded_class / "parts" / "other-run.json").write_text(json.dumps({**p2, "shard": {**p2["shard"], "count": 3}}))
+    done = bpkit("gradebook", "merge", *parts, "--out", "refused/book.csv", cwd=graded_class)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not (graded_class / "refused").exists()
+
+
+@pytest.mark.parametrize("shard, message", [("3", "write it I/N"), ("0/2", "I = 0 is not between 1 and N = 2"),
+                                            ("3/2", "I = 3 is not between 1 and N = 2"), ("1/0", "N = 0"),
+                                            ("a/b", "write it I/N")])
+def test_a_bad_shard_is_a_usage_error(tmp_path, shard, message):
+    """Is a --shard that is not I/N with 1 <= I <= N refused with exit 2, before anything is graded?"""
+    toy.write(toy.exercise_notebook(), tmp_path / "release" / toy.NAME)
+    toy.write(toy.exercise_notebook(), tmp_path / "submissions" / "ana.ipynb")
+    done = grade(tmp_path, "--shard", shard, out="out/book.csv")
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_shard_of_partitions_the_sorted_submissions():
+    """Are the N slices disjoint, together the whole class, and the same whatever order the paths come in?"""
+    paths = [Path(f"s/{name}.ipynb") for name in "qwertyuiopasdfg"]
+    slices = [classbook.shard_of(paths, i, 4) for i in range(1, 5)]
+    assert sorted(p for s in slices for p in s) == sorted(paths)
+    assert sum(len(s) for s in slices) == len(paths)
+    assert slices == [classbook.shard_of(list(reversed(paths)), i, 4) for i in range(1, 5)]
+
+
+def test_resume_grades_only_what_the_output_lacks(graded_class, tmp_path):
+    """Given a gradebook of three students, does --resume keep their rows, grade the other two, and end with
+    the plain run's gradebook; and does it refuse an output graded against another release?"""
+    root = tmp_path
+    (root / "release").mkdir()
+    (root / "release" / toy.NAME).write_bytes((graded_class / "release" / toy.NAME).read_bytes())
+    write_class(root)
+    _, plain = read(graded_class / "plain" / "book.csv")
+    first = [s for s in plain["students"] if s["student"] in ("ana", "ben", "cara")]
+    (root / "out").mkdir()
+    (root / "out" / "book.json").write_text(json.dumps({**plain, "students": first}))
+    done = grade(root, "--resume", out="out/book.csv")
+    assert done.returncode == 0, done.stderr
+    assert "Grading 2 submission(s)" in done.stdout and "keeping 3 already graded" in done.stdout
+    _, resumed = read(root / "out" / "book.csv")
+    assert without_timings(resumed) == without_timings(plain)
+    (root / "out" / "book.json").write_text(json.dumps({**plain, "release": "sha256:other"}))
+    refused = grade(root, "--resume", out="out/book.csv")
+    assert refused.returncode == 2 and "graded against another release" in refused.stderr
+
+
+def test_only_regrades_one_student_and_keeps_the_others(graded_class, tmp_path):
+    """After ben fixes his notebook, does --only ben change his row alone; is an unknown student exit 2?"""
+    root = tmp_path
+    (root / "release").mkdir()
+    (root / "release" / toy.NAME).write_bytes((graded_class / "release" / toy.NAME).read_bytes())
+    write_class(root)
+    (root / "out").mkdir()
+    for suffix in (".csv", ".json"):
+        (root / "out" / f"book{suffix}").write_bytes((graded_class / "plain" / f"book{suffix}").read_bytes())
+    toy.write(toy.answered(toy.exercise_notebook(), toy.RIGHT), root / "submissions" / "ben.ipynb")
+    done = grade(root, "--only", "ben", out="out/book.csv")
+    assert done.returncode == 0, done.stderr
+    assert "Grading 1 submission(s)" in done.stdout
+    _, before = read(graded_class / "plain" / "book.csv")
+    _, after = read(root / "out" / "book.csv")
+    assert [s["student"] for s in after["students"]] == [s["student"] for s in before["students"]]
+    for old, new in zip(without_timings(before)["students"], without_timings(after)["students"]):
+        assert (new["total"] == 6) if new["student"] == "ben" else (new == old)
+    missing = grade(root, "--only", "zoe", out="out/book.csv")
+    assert missing.returncode == 2 and "--only zoe: no submission of that student" in missing.stderr
