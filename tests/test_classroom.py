@@ -187,3 +187,56 @@ def test_only_regrades_one_student_and_keeps_the_others(graded_class, tmp_path):
         assert (new["total"] == 6) if new["student"] == "ben" else (new == old)
     missing = grade(root, "--only", "zoe", out="out/book.csv")
     assert missing.returncode == 2 and "--only zoe: no submission of that student" in missing.stderr
+
+
+# ------------------------------------------------------------------------------------------ dask
+def test_a_local_dask_cluster_gives_the_plain_gradebook(graded_class):
+    """Does --scheduler local:2 (one dask task per submission) write the plain run's gradebook, CSV byte for
+    byte and JSON apart from timings?"""
+    pytest.importorskip("distributed", reason="the cluster extra (pip install 'bpkit[cluster]') is not installed")
+    done = bpkit("grade", "submissions", "--release", "release", "--out", "dask/book.csv", "--timeout", TIMEOUT,
+                 "--scheduler", "local:2", cwd=graded_class)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "on the dask cluster local:2" in done.stdout
+    plain_csv, plain = read(graded_class / "plain" / "book.csv")
+    dask_csv, book = read(graded_class / "dask" / "book.csv")
+    assert dask_csv == plain_csv and without_timings(book) == without_timings(plain)
+
+
+def test_a_running_dask_scheduler_grades_the_class(graded_class, monkeypatch):
+    """Given the address of a running scheduler (tcp://...), are the submissions graded by its workers into the
+    plain run's gradebook?"""
+    distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    monkeypatch.setenv("PYTHONPATH", str(FIXTURES), prepend=os.pathsep)  # the workers import the toy checks
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        done = bpkit("grade", "submissions", "--release", "release", "--out", "remote/book.csv",
+                     "--timeout", TIMEOUT, "--scheduler", cluster.scheduler_address, cwd=graded_class)
+    assert done.returncode == 0, done.stdout + done.stderr
+    _, plain = read(graded_class / "plain" / "book.csv")
+    _, book = read(graded_class / "remote" / "book.csv")
+    assert without_timings(book) == without_timings(plain)
+
+
+@pytest.mark.parametrize("scheduler, message", [("local:0", "at least 1 worker"), ("somewhere", "give a scheduler "
+                                                "address"), ("tcp://127.0.0.1:9", "no dask scheduler answers")])
+def test_a_bad_scheduler_is_a_usage_error(tmp_path, scheduler, message):
+    """Is a --scheduler that is neither local:N nor a scheduler that answers refused with exit 2?"""
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    toy.write(toy.exercise_notebook(), tmp_path / "release" / toy.NAME)
+    toy.write(toy.exercise_notebook(), tmp_path / "submissions" / "ana.ipynb")
+    done = grade(tmp_path, "--scheduler", scheduler, out="out/book.csv")
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_without_dask_the_scheduler_option_names_the_extra(tmp_path, monkeypatch, capsys):
+    """Without dask.distributed installed, does --scheduler exit 2 and say `pip install 'bpkit[cluster]'`?"""
+    from bpkit.course import cli
+
+    toy.write(toy.exercise_notebook(), tmp_path / "release" / toy.NAME)
+    toy.write(toy.exercise_notebook(), tmp_path / "submissions" / "ana.ipynb")
+    monkeypatch.setitem(sys.modules, "distributed", None)   # import distributed -> ImportError
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["grade", "submissions", "--release", "release", "--scheduler", "local:2"])
+    assert code == 2 and "pip install 'bpkit[cluster]'" in capsys.readouterr().err
+    assert not (tmp_path / "gradebook.csv").exists()

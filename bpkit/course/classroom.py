@@ -45,6 +45,10 @@ def add_parsers(sub) -> None:
                         "(default gradebook.csv)")
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="notebooks graded at a time (default: number of CPUs)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a dask.distributed cluster: a scheduler address (tcp://host:8786), or "
+                        "local:N to start N local workers; one task per submission (needs "
+                        "pip install 'bpkit[cluster]'; --jobs is then unused)")
     p.add_argument("--shard", metavar="I/N",
                    help="grade only the I-th of N slices of the sorted submissions (1 <= I <= N); "
                         "merge the parts with `bpkit gradebook merge`")
@@ -90,6 +94,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from bpkit.course import grading
     from .exercises import exercises_in, read_notebook
     from .grading import classbook, sandbox
+    from .grading.cluster import SchedulerError
 
     release = Path(args.release) if args.release else find_course_root() / "exercises"
     releases = grading.release_notebooks(release)
@@ -98,6 +103,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     submissions = _submissions(args.submissions)
     if not submissions:
         return _error("no submissions to grade")
+    if args.scheduler:
+        from .grading import cluster
+
+        try:
+            cluster.parse_scheduler(args.scheduler)
+            cluster.require_dask()
+        except cluster.SchedulerError as e:
+            return _error(str(e))
     release_id = classbook.release_hash(releases)
     shard = None
     listed = submissions  # the rows this gradebook will have, in the order given
@@ -141,7 +154,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print(f"Grading {len(todo)} submission(s) against {_show(release)}"
           + (f" (shard {args.shard.strip()}: {len(listed)} of {len(submissions)})" if shard else "")
           + (f", keeping {kept} already graded" if kept else "")
-          + f" ({jobs} at a time, {args.timeout} s per cell, "
+          + (f" (on the dask cluster {args.scheduler}, " if args.scheduler else f" ({jobs} at a time, ")
+          + f"{args.timeout} s per cell, "
           f"{'each in its own sandbox' if sandboxed else 'NO SANDBOX'}) ...", flush=True)
     ids = [e.exercise for r in releases for e in exercises_in(read_notebook(r))]
     regraded = {str(s) for s in todo}
@@ -169,7 +183,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     try:
         grading.grade_many([str(s) for s in todo], release, jobs=jobs, timeout=args.timeout, sandbox=sandboxed,
-                           on_result=finished)
+                           on_result=finished, scheduler=args.scheduler)
+    except SchedulerError as e:  # a --scheduler that does not answer
+        bar.close()
+        return _error(str(e))
     finally:
         bar.close()
     book.results = rows(new)

@@ -119,13 +119,15 @@ def release_notebooks(release: os.PathLike | str) -> list[Path]:
 def grade_many(submissions: Sequence[os.PathLike | str], release: os.PathLike | str, *,
                jobs: int = 1, timeout: int = DEFAULT_TIMEOUT, sandbox: bool = True,
                limits: sandboxes.Limits | None = None,
-               on_result: Callable[[NotebookResult], None] | None = None) -> list[NotebookResult]:
+               on_result: Callable[[NotebookResult], None] | None = None,
+               scheduler: str | None = None) -> list[NotebookResult]:
     """Grade every submission (``jobs`` at a time) against the release file or directory.
 
     Every submission gets a result, in the order given; ``on_result(result)`` is called as each one
     finishes (to write it down at once). With ``sandbox`` (the default) every submission runs in its
     own sandbox, and :class:`~bpkit.course.grading.sandbox.SandboxUnavailable` is raised when none can be
-    made here; ``sandbox=False`` is ``--unsafe-no-sandbox``.
+    made here; ``sandbox=False`` is ``--unsafe-no-sandbox``. ``scheduler`` (``tcp://host:8786`` or
+    ``local:N``) grades on a dask.distributed cluster instead of ``jobs`` local processes (:mod:`.cluster`).
     """
     releases = [str(p) for p in release_notebooks(release)]
     if not releases:
@@ -135,5 +137,22 @@ def grade_many(submissions: Sequence[os.PathLike | str], release: os.PathLike | 
     env = kernel_env()  # computed here: a worker's own environment may be older than ours
     limits = (limits or sandboxes.Limits()) if sandbox else None
     work = [(str(s), releases, timeout, env, limits) for s in submissions]
+    if scheduler is not None:
+        from .cluster import cluster_map
+
+        # a worker may run elsewhere, in another directory: it gets absolute paths (on a filesystem every
+        # worker shares), and each result is given back the paths as this run was given them
+        given = {str(Path(p).resolve()): p for p in [*releases, *(str(s) for s in submissions)]}
+        remote = [(str(Path(s).resolve()), [str(Path(r).resolve()) for r in releases], timeout, env, limits)
+                  for s in submissions]
+
+        def as_given(k: int, result: NotebookResult) -> NotebookResult:
+            result.path = str(submissions[k])
+            result.release = given.get(result.release, result.release)
+            return result
+
+        results = cluster_map(_grade_job, remote, scheduler, on_lost=_lost,
+                              on_result=lambda k, r: on_result(as_given(k, r)) if on_result else as_given(k, r))
+        return [as_given(k, r) for k, r in enumerate(results)]
     return parallel_map(_grade_job, work, jobs, on_lost=_lost,
                         on_result=(lambda k, r: on_result(r)) if on_result else None)
