@@ -240,3 +240,74 @@ def test_without_dask_the_scheduler_option_names_the_extra(tmp_path, monkeypatch
     code = cli.main(["grade", "submissions", "--release", "release", "--scheduler", "local:2"])
     assert code == 2 and "pip install 'bpkit[cluster]'" in capsys.readouterr().err
     assert not (tmp_path / "gradebook.csv").exists()
+
+
+# ------------------------------------------------------------------------------------------ Canvas, feedback
+ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (17)
+    Points Possible,,,,,10
+"Lovelace, Ana",101,u-ana,ana,A,9
+"Babbage, Ben",102,BEN,ben.b,A,7
+"Curie, Cara",cara,u-cara,c.curie,B,
+"Dijkstra, Dan",104,u-dan,dan,B,5
+"Zuse, Zed",105,u-zed,zed,B,8
+"""
+
+
+def test_canvas_export_matches_the_roster_and_lists_the_rest(graded_class):
+    """Does the Canvas CSV have Canvas's columns, a Points Possible row and one row per roster student, with
+    submissions matched by SIS Login ID, then SIS User ID, then ID (ignoring case), and eve (in no roster
+    row) listed as unmatched?"""
+    (graded_class / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    done = bpkit("export", "canvas", "plain/book.json", "--roster", "roster.csv", "--out", "lms/canvas.csv",
+                 cwd=graded_class)
+    assert done.returncode == 0, done.stderr
+    assert "eve (submissions/eve.ipynb)" in done.stderr and "4 of 5 submission(s) matched" in done.stdout
+    rows = list(csv.reader((graded_class / "lms" / "canvas.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "91_toy"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "6"]
+    assert {r[0]: r[5] for r in rows[2:]} == {"Lovelace, Ana": "6", "Babbage, Ben": "0", "Curie, Cara": "2",
+                                              "Dijkstra, Dan": "0", "Zuse, Zed": ""}
+    assert [r[1] for r in rows[2:]] == ["101", "102", "cara", "104", "105"]  # the roster's order and ids
+
+
+def test_canvas_export_refuses_a_roster_without_canvas_columns_and_skips_ambiguous_rows(graded_class):
+    """Is a roster without Canvas's columns exit 2 naming them; is a student two roster rows claim left out?"""
+    (graded_class / "bad-roster.csv").write_text("name,email\nana,ana@example.org\n", encoding="utf-8")
+    done = bpkit("export", "canvas", "plain/book.json", "--roster", "bad-roster.csv", cwd=graded_class)
+    assert done.returncode == 2 and "no column 'Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section'" in done.stderr
+    from bpkit.course.grading import export
+    roster = [dict(zip(export.CANVAS_COLUMNS, r)) for r in (("A", "1", "x", "ana", "S"), ("B", "2", "y", "ANA", "S"))]
+    assert export.match_roster("ana", roster) is None
+    assert export.match_roster("Ana ", roster[:1]) == roster[0] and export.match_roster("zz", roster) is None
+
+
+def test_feedback_pages_show_points_and_hints_and_nothing_hidden(graded_class):
+    """Does every student get one self-contained page with each exercise's points and hint, escaped, naming
+    no other student, and with no check source or hidden case in it?"""
+    done = bpkit("feedback", "plain/book.json", "--out", "feedback", cwd=graded_class)
+    assert done.returncode == 0, done.stderr
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (graded_class / "feedback").iterdir()}
+    assert sorted(pages) == ["ana.html", "ben.html", "cara.html", "dan.html", "eve.html"]
+    cara = pages["cara.html"]
+    assert "Feedback for cara: 2 / 6 points" in cara and "you added; multiply instead." in cara
+    assert "2 / 2" in cara and "0 / 3" in cara
+    assert "timed out after" in pages["eve.html"] and "could not be graded" in pages["dan.html"]
+    source = (FIXTURES / "toychecks.py").read_text(encoding="utf-8")
+    hidden = [line.strip() for line in source.splitlines() if "randint" in line or "integers" in line]
+    for name, page in pages.items():
+        assert "<script" not in page and "src=" not in page and "http" not in page     # self-contained
+        assert not any(line and line in page for line in hidden)
+        assert "def _case" not in page and "toychecks" not in page
+        others = {"ana", "ben", "cara", "dan", "eve"} - {name[:-5]}
+        assert not any(f"Feedback for {o}" in page for o in others)
+
+
+def test_feedback_escapes_what_a_submission_wrote(tmp_path):
+    """Is a hint quoting the student's own code (here `<script>`) escaped, never markup?"""
+    from bpkit.course.grading import export
+    book = {"students": [{"path": "s/x.ipynb", "student": "x<y>", "total": 0, "possible": 1, "release": "r/91_toy.ipynb",
+                          "error": None, "notes": [], "exercises": {"91.1": {
+                              "exercise": "91.1", "points": 1, "earned": 0, "passed": False, "title": "add",
+                              "hint": "your code raised NameError: <script>alert(1)</script>", "problem": None}}}]}
+    (name, page), = export.feedback_pages(book).items()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and name == "x_y.html"

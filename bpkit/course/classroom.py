@@ -76,6 +76,30 @@ def add_parsers(sub) -> None:
                    help="the merged gradebook's CSV path; the JSON goes next to it (default gradebook.csv)")
     m.set_defaults(run=cmd_gradebook_merge)
 
+    p = sub.add_parser("export", help="export a gradebook for a learning management system",
+                       description="Export a gradebook JSON that `bpkit grade` wrote.")
+    esub = p.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
+    c = esub.add_parser("canvas", help="a CSV for Canvas's gradebook import",
+                        description="Write the CSV Canvas's gradebook import reads: Student, ID, SIS User ID, "
+                                    "SIS Login ID, Section, then one column per released notebook (its total "
+                                    "points), with a Points Possible row; one row per roster student. A "
+                                    "submission belongs to the roster row whose SIS Login ID, else SIS User ID, "
+                                    "else ID equals its student name (the file or folder name), ignoring case; "
+                                    "submissions that match no row are listed, and left out.")
+    c.add_argument("gradebook", metavar="GRADEBOOK.json")
+    c.add_argument("--roster", required=True, metavar="ROSTER.csv",
+                   help="Canvas's gradebook export (its first five columns are enough)")
+    c.add_argument("--out", default="canvas.csv", metavar="CSV", help="default canvas.csv")
+    c.set_defaults(run=cmd_export_canvas)
+
+    p = sub.add_parser("feedback", help="write one feedback page per student",
+                       description="Write one self-contained HTML page per student into DIR: each notebook's "
+                                   "points, and every exercise's points and hint (what `bpkit check` shows: no "
+                                   "hidden case, no check source).")
+    p.add_argument("gradebook", metavar="GRADEBOOK.json")
+    p.add_argument("--out", default="feedback", metavar="DIR", help="default feedback/")
+    p.set_defaults(run=cmd_feedback)
+
 
 def _error(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
@@ -227,4 +251,38 @@ def cmd_gradebook_merge(args: argparse.Namespace) -> int:
     csv_path, json_path = book.write()
     print(f"merged {len(parts)} part(s): {book.summary()}")
     print(f"wrote {_show(csv_path)} and {_show(json_path)}")
+    return 0
+
+
+def cmd_export_canvas(args: argparse.Namespace) -> int:
+    from .grading import classbook, export
+
+    try:
+        book = classbook.read_gradebook(args.gradebook)
+        roster = export.read_roster(Path(args.roster))
+    except classbook.GradebookError as e:
+        return _error(str(e))
+    text, unmatched = export.canvas_csv(book, roster)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {_show(out)}: {len(roster)} roster student(s), "
+          f"{len(book['students']) - len(unmatched)} of {len(book['students'])} submission(s) matched")
+    if unmatched:
+        print(f"{len(unmatched)} submission(s) match no roster row (by SIS Login ID, SIS User ID or ID) and "
+              "are not in the CSV:", file=sys.stderr)
+        for line in unmatched:
+            print(f"  {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .grading import classbook, export
+
+    try:
+        book = classbook.read_gradebook(args.gradebook)
+    except classbook.GradebookError as e:
+        return _error(str(e))
+    written = list(export.write_pages(export.feedback_pages(book), Path(args.out)))
+    print(f"wrote {len(written)} feedback page(s) into {_show(Path(args.out))}/")
     return 0
