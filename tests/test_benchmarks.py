@@ -121,3 +121,22 @@ def test_grading_quick_prints_seconds_per_submission_for_both_modes(sandboxed):
     out = run("grading.py", "--quick")
     assert re.search(r"^sandboxed\s+[\d.]+", out, re.M) and re.search(r"^unsandboxed\s+[\d.]+", out, re.M), out
     assert re.search(r"^sandbox overhead: [\d.]+x", out, re.M), out
+
+
+def test_grading_cluster_quick_prints_both_modes_throughput(sandboxed):
+    """Does grading_cluster.py --quick grade honest lesson-01 submissions with --jobs 2 and on a local dask
+    cluster, full marks in both, and print each mode's throughput and dask's overhead per submission?"""
+    pytest.importorskip("distributed", reason="the cluster extra (pip install 'bpkit[cluster]') is not installed")
+    out = run("grading_cluster.py", "--quick")
+    assert re.search(r"^--jobs 2\s+[\d.]+\s+[\d.]+", out, re.M), out
+    assert re.search(r"^--scheduler local:2\s+[\d.]+\s+[\d.]+", out, re.M), out
+    assert re.search(r"^dask adds [+-]\d+ ms per submission", out, re.M), out
+
+
+def test_speed_quick_measures_memory_and_names_the_cpu():
+    """Does speed.py --quick print the CPU model, the tracemalloc peak against the forward record, and the
+    memory goal?"""
+    out = run("speed.py", "--quick")
+    assert re.search(r"^CPU: \S", out, re.M), out
+    assert re.search(r"peak\s+[\d.]+ MB\s+record\s+[\d.]+ MB\s+peak/record [\d.]+", out), out
+    assert re.search(r"peak/record\s+[\d.]+ <= 1.5\s+(met|not met)", out), out

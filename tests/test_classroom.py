@@ -311,3 +311,72 @@ def test_feedback_escapes_what_a_submission_wrote(tmp_path):
                               "hint": "your code raised NameError: <script>alert(1)</script>", "problem": None}}}]}
     (name, page), = export.feedback_pages(book).items()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and name == "x_y.html"
+
+
+# ------------------------------------------------------------------------------------------ Gradescope
+def test_gradescope_bundle_has_the_scripts_the_release_and_bpkit(tmp_path):
+    """Does `bpkit gradescope build` write a zip with executable setup.sh and run_autograder (valid bash), the
+    released notebooks and bpkit's installable source, the same bytes every time?"""
+    import zipfile
+
+    import bpkit as the_package
+    toy.write(toy.exercise_notebook(), tmp_path / "release" / toy.NAME)
+    done = bpkit("gradescope", "build", "--release", "release", "--out", "a.zip", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    again = bpkit("gradescope", "build", "--release", "release", "--out", "b.zip", cwd=tmp_path)
+    assert again.returncode == 0 and (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        names = zf.namelist()
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
+        zf.extractall(tmp_path / "unzipped")
+    assert modes["setup.sh"] == 0o755 and modes["run_autograder"] == 0o755
+    assert f"release/{toy.NAME}" in names and "bpkit/pyproject.toml" in names
+    package = Path(the_package.__file__).parent
+    shipped = {n for n in names if n.startswith("bpkit/bpkit/") and n.endswith(".py")}
+    assert shipped == {f"bpkit/bpkit/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")}
+    assert not any("__pycache__" in n for n in names)
+    for script in ("setup.sh", "run_autograder"):
+        assert subprocess.run(["bash", "-n", str(tmp_path / "unzipped" / script)]).returncode == 0
+    assert "/autograder/source/bpkit" in (tmp_path / "unzipped" / "setup.sh").read_text()
+
+
+def autograder(tmp_path: Path, submission: dict[str, object]) -> tuple[subprocess.CompletedProcess, dict]:
+    """Unzip a built bundle into a simulated /autograder, upload ``submission`` and call run_autograder."""
+    import zipfile
+    toy.write(toy.exercise_notebook(), tmp_path / "release" / toy.NAME)
+    assert bpkit("gradescope", "build", "--release", "release", "--out", "ag.zip", cwd=tmp_path).returncode == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / "ag.zip") as zf:
+        zf.extractall(root / "source")
+    (root / "submission").mkdir()
+    for name, nb in submission.items():
+        toy.write(nb, root / "submission" / name)
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), BPKIT_PYTHON=sys.executable, PYTHONPATH=os.pathsep.join(
+        [str(FIXTURES)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                          timeout=600, cwd=tmp_path)
+    results = root / "results" / "results.json"
+    return done, (json.loads(results.read_text(encoding="utf-8")) if results.exists() else {})
+
+
+def test_run_autograder_writes_gradescopes_results(tmp_path, sandboxed):
+    """In a simulated /autograder, does run_autograder grade the upload into results.json in Gradescope's format:
+    the score, and per exercise name, score, max_score and the hint as output?"""
+    cara = toy.answered(toy.exercise_notebook(), {"91.1": toy.RIGHT["91.1"], "91.2": toy.WRONG["91.2"][0]})
+    done, results = autograder(tmp_path, {"my-work.ipynb": cara})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert results["score"] == 2 and results["stdout_visibility"] == "hidden" and "output" not in results
+    tests = {t["number"]: t for t in results["tests"]}
+    assert sorted(tests) == ["91.1", "91.2", "91.3"]
+    assert tests["91.1"] == {"name": "91.1 add two numbers", "number": "91.1", "score": 2, "max_score": 2,
+                             "output": "passed", "visibility": "visible"}
+    assert tests["91.2"]["score"] == 0 and tests["91.2"]["max_score"] == 3
+    assert tests["91.2"]["output"] == toy.WRONG["91.2"][1]
+    assert tests["91.3"]["output"].startswith("not answered yet")
+
+
+def test_run_autograder_without_a_notebook_says_so(tmp_path, sandboxed):
+    """An upload with no notebook: a score of 0 and an output saying what to upload, not a crash?"""
+    done, results = autograder(tmp_path, {})
+    assert done.returncode == 0, done.stderr
+    assert results["score"] == 0 and results["tests"] == [] and "no notebook (.ipynb)" in results["output"]

@@ -74,12 +74,12 @@ def test_help_documents_every_command_and_option(tmp_path: Path, run):
     """Do `bpkit --help` (script and `python -m bpkit`) and each command's --help document it all?"""
     top = bpkit("--help", cwd=tmp_path, script=True)
     assert top.returncode == 0, top.stderr
-    for command in ("check", "grade", "gradebook", "sync", "validate"):
+    for command in ("check", "grade", "gradebook", "export", "feedback", "gradescope", "sync", "validate"):
         assert command in top.stdout
     assert bpkit("--help", cwd=tmp_path).stdout == top.stdout  # python -m bpkit is the same
     options = {"check": ["--timeout"], "grade": ["--release", "--out", "--jobs", "--timeout", "--unsafe-no-sandbox",
-                                                 "--shard", "--resume", "--only"],
-               "gradebook": ["merge"],
+                                                 "--shard", "--resume", "--only", "--scheduler"],
+               "gradebook": ["merge"], "export": ["canvas"], "feedback": ["--out"], "gradescope": ["build", "run"],
                "sync": ["--check", "--force", "--solutions", "--exercises"],
                "validate": ["--only", "--jobs", "--timeout", "--lessons", "--solutions", "--exercises"]}
     for command, flags in options.items():

@@ -92,6 +92,25 @@ def add_parsers(sub) -> None:
     c.add_argument("--out", default="canvas.csv", metavar="CSV", help="default canvas.csv")
     c.set_defaults(run=cmd_export_canvas)
 
+    p = sub.add_parser("gradescope", help="a Gradescope autograder: build its bundle, or run it",
+                       description="Gradescope's programming-assignment autograder.")
+    gs = p.add_subparsers(dest="gradescope_command", metavar="ACTION", required=True)
+    b = gs.add_parser("build", help="write the autograder zip to upload to Gradescope",
+                      description="Write a zip with setup.sh (installs Python, bubblewrap and this bpkit), "
+                                  "run_autograder (grades the upload) and the released notebooks.")
+    b.add_argument("--out", default="autograder.zip", metavar="ZIP", help="default autograder.zip")
+    b.add_argument("--release", metavar="DIR_OR_FILE",
+                   help="the released exercise notebook(s) (default: the course's exercises/)")
+    b.set_defaults(run=cmd_gradescope_build)
+    r = gs.add_parser("run", help="grade DIR/submission into DIR/results/results.json (run_autograder calls it)",
+                      description="Grade every notebook in DIR/submission as `bpkit grade` does and write "
+                                  "Gradescope's DIR/results/results.json: the score, and one test per exercise "
+                                  "with its points and hint (never a hidden case).")
+    r.add_argument("--root", default="/autograder", metavar="DIR", help="default /autograder")
+    r.add_argument("--release", metavar="DIR_OR_FILE", help="default DIR/source/release")
+    _add_timeout(r)
+    r.set_defaults(run=cmd_gradescope_run)
+
     p = sub.add_parser("feedback", help="write one feedback page per student",
                        description="Write one self-contained HTML page per student into DIR: each notebook's "
                                    "points, and every exercise's points and hint (what `bpkit check` shows: no "
@@ -285,4 +304,32 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         return _error(str(e))
     written = list(export.write_pages(export.feedback_pages(book), Path(args.out)))
     print(f"wrote {len(written)} feedback page(s) into {_show(Path(args.out))}/")
+    return 0
+
+
+def cmd_gradescope_build(args: argparse.Namespace) -> int:
+    from .grading import gradescope
+
+    release = Path(args.release) if args.release else find_course_root() / "exercises"
+    try:
+        names = gradescope.build_bundle(Path(args.out), release)
+    except gradescope.BundleError as e:
+        return _error(str(e))
+    notebooks = [n for n in names if n.startswith("release/")]
+    print(f"wrote {_show(Path(args.out))}: setup.sh, run_autograder, {len(notebooks)} released notebook(s) "
+          f"and bpkit's source; upload it as the assignment's autograder")
+    return 0
+
+
+def cmd_gradescope_run(args: argparse.Namespace) -> int:
+    from .grading import gradescope
+
+    root = Path(args.root)
+    release = Path(args.release) if args.release else root / "source" / "release"
+    from .grading import release_notebooks
+
+    if not release_notebooks(release):
+        return _error(f"no released notebooks at {release}")
+    book = gradescope.run(root, release, args.timeout)
+    print(f"score {book['score']} ({len(book['tests'])} exercise(s)); wrote {root / 'results' / 'results.json'}")
     return 0
