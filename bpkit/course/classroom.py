@@ -201,9 +201,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
           + f"{args.timeout} s per cell, "
           f"{'each in its own sandbox' if sandboxed else 'NO SANDBOX'}) ...", flush=True)
     ids = [e.exercise for r in releases for e in exercises_in(read_notebook(r))]
-    regraded = {str(s) for s in todo}
+    # the rows in the order given: a new result where there is one, else the output's row (kept until it is
+    # replaced, so that a run stopped half-way never loses a row it had)
     rows = lambda new: [new[str(s)] if str(s) in new else previous[str(s)]  # noqa: E731
-                        for s in listed if str(s) in new or (str(s) in previous and str(s) not in regraded)]
+                        for s in listed if str(s) in new or str(s) in previous]
     new: dict[str, grading.NotebookResult] = {}
     book = grading.Gradebook(args.out, ids, sandboxed, release=release_id, shard=shard, results=rows(new))
     width = max((len(_student(s, releases)) for s in todo), default=1)

@@ -6,7 +6,7 @@ student's upload, and ``/autograder/results/results.json`` the result it reads b
 and one entry of ``tests`` per exercise (``name``, ``score``, ``max_score``, ``output``: the hint).
 
 * :func:`build_bundle` writes the zip: ``setup.sh``, ``run_autograder``, ``release/`` (the released exercise
-  notebooks) and ``bpkit/`` (this bpkit's source, which ``setup.sh`` installs).
+  notebooks) and ``bpkit-source/`` (this bpkit's source, which ``setup.sh`` installs).
 * :func:`run` is what ``run_autograder`` calls (``bpkit gradescope run --root /autograder``): every notebook
   of the submission graded as ``bpkit grade`` grades it, in its own sandbox when the container allows one.
 """
@@ -28,7 +28,7 @@ apt-get update
 apt-get install -y --no-install-recommends python3 python3-pip python3-venv bubblewrap
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
-/autograder/venv/bin/pip install /autograder/source/bpkit
+/autograder/venv/bin/pip install /autograder/source/bpkit-source
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -37,7 +37,7 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${BPKIT_PYTHON:-$ROOT/venv/bin/python}"
-cd "$ROOT/source"
+cd "$ROOT"   # not source/: a folder there must never stand in for the installed bpkit
 exec "$PYTHON" -m bpkit gradescope run --root "$ROOT" --release "$ROOT/source/release"
 """
 
@@ -84,9 +84,9 @@ def build_bundle(out: Path, release: Path) -> list[str]:
         for nb in notebooks:
             _add(zf, f"release/{nb.name}", nb.read_bytes())
         for name in PROJECT_FILES:
-            _add(zf, f"bpkit/{name}", (root / name).read_bytes())
+            _add(zf, f"bpkit-source/{name}", (root / name).read_bytes())
         for path in sources:
-            _add(zf, f"bpkit/{path.relative_to(root).as_posix()}", path.read_bytes())
+            _add(zf, f"bpkit-source/{path.relative_to(root).as_posix()}", path.read_bytes())
         return zf.namelist()
 
 
