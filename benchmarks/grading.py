@@ -23,6 +23,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def honest_class(lesson: str, count: int, folder: Path) -> tuple[Path, list[Path]]:
+    """(the released notebook of lesson ``lesson``, ``count`` copies of its solution as students' submissions)."""
+    solution = Path(glob.glob(str(ROOT / "solutions" / f"{lesson}_*.ipynb"))[0])
+    subs = []
+    for k in range(count):
+        path = folder / f"student{k:03d}" / solution.name
+        path.parent.mkdir()
+        shutil.copy(solution, path)
+        subs.append(path)
+    return ROOT / "exercises" / solution.name, subs
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=100)
@@ -39,15 +51,8 @@ def main(argv=None) -> int:
     if sandbox.problem() is not None:
         print(f"no sandbox here: {sandbox.problem()}")
         return 2
-    solution = Path(glob.glob(str(ROOT / "solutions" / "06_*.ipynb"))[0])
-    release = ROOT / "exercises" / solution.name
     with tempfile.TemporaryDirectory(prefix="bpkit-bench-") as tmp:
-        subs = []
-        for k in range(args.submissions):
-            path = Path(tmp) / f"student{k:03d}" / solution.name
-            path.parent.mkdir()
-            shutil.copy(solution, path)
-            subs.append(path)
+        release, subs = honest_class("06", args.submissions, Path(tmp))
         load = os.getloadavg()[0]
         print(f"grading {args.submissions} honest submissions of lesson 06 with --jobs {args.jobs}, "
               f"{args.rounds} round(s) per mode; load average {load:.2f} on {os.cpu_count()} CPUs")
