@@ -136,7 +136,7 @@ def _student(path: Path, releases: list[Path]) -> str:
 def cmd_grade(args: argparse.Namespace) -> int:
     from bpkit.course import grading
     from .exercises import exercises_in, read_notebook
-    from .grading import classbook, sandbox
+    from .grading import classbook, cluster, sandbox
     from .grading.cluster import SchedulerError
 
     release = Path(args.release) if args.release else find_course_root() / "exercises"
@@ -147,12 +147,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not submissions:
         return _error("no submissions to grade")
     if args.scheduler:
-        from .grading import cluster
-
         try:
             cluster.parse_scheduler(args.scheduler)
             cluster.require_dask()
-        except cluster.SchedulerError as e:
+        except SchedulerError as e:
             return _error(str(e))
     release_id = classbook.release_hash(releases)
     shard = None
