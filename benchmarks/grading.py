@@ -52,9 +52,9 @@ def main(argv=None) -> int:
         print(f"no sandbox here: {sandbox.problem()}")
         return 2
     with tempfile.TemporaryDirectory(prefix="bpkit-bench-") as tmp:
-        release, subs = honest_class("06", args.submissions, Path(tmp))
+        release, subs = honest_class("04", args.submissions, Path(tmp))
         load = os.getloadavg()[0]
-        print(f"grading {args.submissions} honest submissions of lesson 06 with --jobs {args.jobs}, "
+        print(f"grading {args.submissions} honest submissions of lesson 04 with --jobs {args.jobs}, "
               f"{args.rounds} round(s) per mode; load average {load:.2f} on {os.cpu_count()} CPUs")
         times: dict[str, list[float]] = {"sandboxed": [], "unsandboxed": []}
         for _ in range(args.rounds):

@@ -18,7 +18,7 @@ paid for, so the numbers are not optimistic: ``plt.show()`` and ``display(figure
 The build column is the time to build the widget (what its cell costs when run); the notes column flags what breaks
 the lessons' rules: a widget that prints or warns, one that leaves figures open.
 
-Usage: ``.venv/bin/python benchmarks/widget_latency.py [--repeat 20] [--lesson 03] [--package bpkit.show.widgets]``.
+Usage: ``.venv/bin/python benchmarks/widget_latency.py [--repeat 20] [--lesson 02] [--package bpkit.show.widgets]``.
 It is a benchmark, not a test: it exits 0 whatever it measures (2 only for bad arguments).
 """
 

@@ -4,7 +4,7 @@ r"""The notes' three factors of one partial derivative, for every example:
                = Σ_e ∂E/∂σ^l_j · g'(sum^l_j)     · σ^{l-1}_i        +  (λ/m) w^l_ij
 
 read from bpkit's backward pass (:func:`bpkit.gradient`), and checked against it and against a
-central difference of E (:func:`bpkit.gradcheck.central_difference`). Lesson 06 prints these
+central difference of E (:func:`bpkit.gradcheck.central_difference`). Lesson 04 prints these
 numbers and its widget shows the same ones.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 r"""The landscape of E(w): Hessians, the hidden neurons' permutation symmetry, straight lines.
 
 These are the maths behind the notes' first claim, that hidden layers make the objective
-non-convex (lessons 02 and 07). Parameters are handled as the flat vector θ of
+non-convex (lessons 07 and 08). Parameters are handled as the flat vector θ of
 :meth:`bpkit.Network.get_flat` (w^1, b^1, w^2, b^2, ... row-major).
 
 * :func:`hessian`: ∂²E/∂θ_a∂θ_b by central differences of bpkit's backpropagated gradient;
@@ -81,7 +81,7 @@ def align_hidden(reference, other):
     """A copy of ``other`` with its hidden neurons reordered to match ``reference``'s.
 
     Swapping hidden neurons j and j' (column j of W^1 with column j', b^1_j with b^1_j',
-    row j of W^2 with row j') changes no output and no E(w) (lesson 02). Each neuron is
+    row j of W^2 with row j') changes no output and no E(w) (lesson 08). Each neuron is
     described by its weights (w^1_{·j}, b^1_j, w^2_{j·}); the permutation that minimizes
     the summed squared distance to ``reference``'s neurons is found with the Hungarian
     algorithm (:func:`scipy.optimize.linear_sum_assignment`). One hidden layer (L = 2) only.

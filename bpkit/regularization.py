@@ -1,4 +1,4 @@
-r"""E(w) as one weight or λ moves: the numbers of lesson 05 (the objective and its penalty).
+r"""E(w) as one weight or λ moves: the numbers of lesson 03 (the objective and its penalty).
 
     E(w) = cross-entropy + λ/2m Σ_l Σ_i Σ_j (w^l_ij)²
 
@@ -26,7 +26,7 @@ from .train import accuracy, train
 __all__ = ["LAMBDAS", "weight_squares", "WeightPath", "objective_along_weight", "WeightEffect", "weight_effect",
            "LambdaFit", "moons_split", "fit_lambda"]
 
-#: the λ values of lesson 05's widget and table (λ = 0 first: no penalty at all). Not λ = 0.01: after 100 L-BFGS
+#: the λ values of lesson 03's widget and table (λ = 0 first: no penalty at all). Not λ = 0.01: after 100 L-BFGS
 #: iterations its network differs from one CPU's BLAS kernels to another's (test accuracy 0.882 to 0.892), and the
 #: lesson prints the table, which must read the same on every machine.
 LAMBDAS = (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -104,7 +104,7 @@ def weight_effect(net, X, Y, lam: float, l: int, i: int, j: int, value: float) -
 
 @dataclass
 class LambdaFit:
-    """One network trained with one λ, and what lesson 05 shows about it."""
+    """One network trained with one λ, and what lesson 03 shows about it."""
 
     lam: float
     net: object

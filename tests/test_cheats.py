@@ -86,12 +86,12 @@ def helper():
 def paths(tmp_path_factory, helper):
     """Where the cheats aim: a classmate's submission, the gradebook, the instructor's solution, the helper."""
     root = tmp_path_factory.mktemp("targets")
-    solution = root / "instructor" / notebook("solutions", "06").name
+    solution = root / "instructor" / notebook("solutions", "04").name
     solution.parent.mkdir()
-    shutil.copy(notebook("solutions", "06"), solution)
-    return {"root": root, "victim": root / "class" / "victim" / notebook("exercises", "06").name,
+    shutil.copy(notebook("solutions", "04"), solution)
+    return {"root": root, "victim": root / "class" / "victim" / notebook("exercises", "04").name,
             "gradebook": root / "out" / "gradebook.csv", "solution": solution, "port": helper,
-            "release": root / "release" / notebook("exercises", "06").name}
+            "release": root / "release" / notebook("exercises", "04").name}
 
 
 def write(nb, path: Path) -> Path:
@@ -176,8 +176,8 @@ def test_writing_cheats_write_outside_their_notebook_under_a_naive_grader(tmp_pa
     """Do the wiping and the detached-writer cheats change a classmate's file and the gradebook?"""
     package, profile = fresh_setting(tmp_path)
     victim, gradebook, release = tmp_path / "victim.ipynb", tmp_path / "gradebook.csv", tmp_path / "release.ipynb"
-    shutil.copy(notebook("exercises", "06"), victim)
-    shutil.copy(notebook("exercises", "06"), release)
+    shutil.copy(notebook("exercises", "04"), victim)
+    shutil.copy(notebook("exercises", "04"), release)
     gradebook.write_text("student,total\n")
     aims = dict(paths, victim=victim, gradebook=gradebook, release=release)
     subs = [cheat_notebook(c, tmp_path / "subs", aims) for c in CHEATS if c.naive == "writes"]
@@ -198,20 +198,20 @@ def graded(tmp_path_factory, paths):
     package = copy_package(root / "pkg")
     klass = paths["victim"].parent.parent
     subs = {}
-    for lesson in ("06", "07"):
+    for lesson in ("04", "07"):
         subs[f"honest-{lesson}"] = write(nbformat.read(notebook("solutions", lesson), 4),
                                          klass / f"honest-{lesson}" / notebook("exercises", lesson).name)
         subs[f"unsolved-{lesson}"] = write(nbformat.read(notebook("exercises", lesson), 4),
                                            klass / f"unsolved-{lesson}" / notebook("exercises", lesson).name)
     for cheat in CHEATS:
         subs[cheat.name] = cheat_notebook(cheat, klass, paths)
-    subs["victim"] = write(nbformat.read(notebook("exercises", "06"), 4), paths["victim"])
+    subs["victim"] = write(nbformat.read(notebook("exercises", "04"), 4), paths["victim"])
     paths["gradebook"].parent.mkdir(parents=True, exist_ok=True)
     before = {"package": tree_digest(package), "profile": tree_digest(grading.ipython_dir()),
               "victim": paths["victim"].read_bytes(), "solution": paths["solution"].read_bytes()}
     release = paths["release"].parent  # where the release-rewriting cheat aims
     release.mkdir(exist_ok=True)
-    for lesson in ("06", "07"):
+    for lesson in ("04", "07"):
         shutil.copy(notebook("exercises", lesson), release)
     before["release"] = tree_digest(release)
     order = [s for s in subs if s != "victim"] + ["victim"]  # the victim last, after every cheat
@@ -223,8 +223,8 @@ def graded(tmp_path_factory, paths):
         book.write()
         written = paths["gradebook"].read_bytes()
         alone = grading.grade_many([subs["victim"]], release, jobs=1, timeout=60)[0]
-        again = grading.grade_many([subs[s] for s in ("honest-06", "numpy-allclose", "frame-peek",
-                                                      "central-differences", "unsolved-06")], release, jobs=2,
+        again = grading.grade_many([subs[s] for s in ("honest-04", "numpy-allclose", "frame-peek",
+                                                      "central-differences", "unsolved-04")], release, jobs=2,
                                    timeout=60)
     time.sleep(6)  # long enough for the detached writer, had it survived
     return {"results": dict(zip(order, results)), "alone": alone, "again": again, "before": before,
@@ -232,8 +232,8 @@ def graded(tmp_path_factory, paths):
 
 
 def test_honest_answers_keep_full_points(graded):
-    """Do the solved notebooks of lessons 06 and 07, graded among the cheaters, get every point?"""
-    for lesson in ("06", "07"):
+    """Do the solved notebooks of lessons 04 and 07, graded among the cheaters, get every point?"""
+    for lesson in ("04", "07"):
         r = graded["results"][f"honest-{lesson}"]
         assert r.status == "graded" and r.earned == r.possible > 0, r
 
@@ -253,12 +253,12 @@ def test_the_trap_and_the_static_look_say_why(graded):
     """Do the honest-shortcut cheats get a hint that says what was wrong with them?"""
     def hint(name, exercise):
         return next(e for e in graded["results"][name].exercises if e.exercise == exercise).hint or ""
-    assert "numerical differentiation is inaccurate" in hint("central-differences", "06.4")
-    assert "is not right on a hidden test case" in hint("no-reload-patch-check", "06.4")  # patching changed nothing
+    assert "numerical differentiation is inaccurate" in hint("central-differences", "04.4")
+    assert "is not right on a hidden test case" in hint("no-reload-patch-check", "04.4")  # patching changed nothing
     for name in ("gradient-by-reload", "gradient-by-exec"):
-        assert "can undo how the check switches bpkit's own answer off" in hint(name, "06.4"), name
+        assert "can undo how the check switches bpkit's own answer off" in hint(name, "04.4"), name
     assert "you called bpkit.gradient" in hint("getattr-gradient", "07.2")
-    assert "no attribute 'f_locals'" in hint("frame-peek", "06.4")  # no reference in the student's process
+    assert "no attribute 'f_locals'" in hint("frame-peek", "04.4")  # no reference in the student's process
 
 
 def test_no_submission_changes_another(graded, paths):
@@ -305,5 +305,5 @@ def test_grading_again_gives_the_same_gradebook(graded):
         d = r.to_dict()
         d.pop("seconds")
         return d
-    names = ("honest-06", "numpy-allclose", "frame-peek", "central-differences", "unsolved-06")
+    names = ("honest-04", "numpy-allclose", "frame-peek", "central-differences", "unsolved-04")
     assert [row(graded["results"][n]) for n in names] == [row(r) for r in graded["again"]]

@@ -1,284 +1,351 @@
-"""Tests of bpkit.course.checks.lesson02: right answers pass, typical wrong ones fail with the matching hint."""
+"""Do lesson 02's graded checks pass every right answer and fail each common mistake with its hint?
+
+Every check draws fresh hidden weights, inputs and activations, so each test runs several times.
+"""
+from __future__ import annotations
+
 import numpy as np
 import pytest
+import sympy as sp
 
 import bpkit
-from bpkit.landscape import hessian as hessian_imported_early, swap_hidden as swap_imported_early
+from bpkit import example
 from bpkit.course.checks import lesson02 as checks
-from check_answers import CHEAT
+from check_answers import CHEAT, unanswered
 
-REPEAT = range(3)
-
-
-# ------------------------------------------------------------------ 02.1 answers
-def _parts(net, X):
-    p = net.forward(X).sigmas[1][:, 0]
-    Xt = np.hstack([X, np.ones((X.shape[0], 1))]) if net.b is not None else X
-    w = np.r_[np.ones(X.shape[1]), 0.0] if net.b is not None else np.ones(X.shape[1])
-    return Xt, p * (1 - p), w
-
-
-def hessian_right(net, X, Y, lam):
-    """H = (1/m) Σ_e σ(1 − σ) x̃ x̃ᵀ + (λ/m) diag(weights)."""
-    m = X.shape[0]
-    Xt, D, w = _parts(net, X)
-    return (Xt * D[:, None]).T @ Xt / m + lam / m * np.diag(w)
-
-
-def hessian_by_differences(net, X, Y, lam):
-    """The lesson's way: central differences of bpkit.gradient."""
-    theta, h = net.get_flat(), 1e-5
-    H = np.empty((theta.size, theta.size))
-    for b in range(theta.size):
-        e = np.zeros(theta.size)
-        e[b] = h
-        net.set_flat(theta + e)
-        gp = bpkit.gradient(net, X, Y, lam).flat()
-        net.set_flat(theta - e)
-        gm = bpkit.gradient(net, X, Y, lam).flat()
-        H[:, b] = (gp - gm) / (2 * h)
-    return H
-
-
-def hessian_no_penalty(net, X, Y, lam):
-    return hessian_right(net, X, Y, 0.0)
-
-
-def hessian_penalizes_bias(net, X, Y, lam):
-    m = X.shape[0]
-    Xt, D, w = _parts(net, X)
-    return (Xt * D[:, None]).T @ Xt / m + lam / m * np.eye(len(w))
-
-
-def hessian_no_1_over_m(net, X, Y, lam):
-    Xt, D, w = _parts(net, X)
-    return (Xt * D[:, None]).T @ Xt + lam * np.diag(w)
-
-
-def hessian_no_derivative(net, X, Y, lam):
-    m = X.shape[0]
-    Xt, D, w = _parts(net, X)
-    return Xt.T @ Xt / m + lam / m * np.diag(w)
-
-
-def hessian_weights_only(net, X, Y, lam):
-    m = X.shape[0]
-    p = net.forward(X).sigmas[1][:, 0]
-    return (X * (p * (1 - p))[:, None]).T @ X / m + lam / m * np.eye(X.shape[1])
+REPEAT = range(4)
 
 
 
 
-# ------------------------------------------------------------------ 02.2 answers
-def swap_right(net, l, i, j):
-    new = net.copy()
-    new.W[l][:, [i, j]] = net.W[l][:, [j, i]]
-    new.W[l + 1][[i, j], :] = net.W[l + 1][[j, i], :]
-    if net.b is not None:
-        new.b[l][[i, j]] = net.b[l][[j, i]]
-    return new
-
-
-def swap_in_place(net, l, i, j):
-    """Right, done in place on the (copied) net it was given, and returned."""
-    net.W[l][:, [i, j]] = net.W[l][:, [j, i]]
-    net.W[l + 1][[i, j], :] = net.W[l + 1][[j, i], :]
-    if net.b is not None:
-        net.b[l][[i, j]] = net.b[l][[j, i]]
-    return net
-
-
-def swap_only_incoming(net, l, i, j):
-    new = swap_right(net, l, i, j)
-    new.W[l + 1] = net.W[l + 1].copy()
-    return new
-
-
-def swap_forgets_bias(net, l, i, j):
-    new = swap_right(net, l, i, j)
-    if net.b is not None:
-        new.b[l] = net.b[l].copy()
-    return new
-
-
-def swap_returns_none(net, l, i, j):
-    swap_in_place(net, l, i, j)
-
-
-# ------------------------------------------------------------------ 02.3 answers
-def counterexample_right(net, X, Y, lam):
-    """Train to a minimum A, swap two hidden neurons to get B, take the midpoint."""
-    bpkit.train(net, X, Y, lam=lam, method="lbfgs", epochs=200)
-    A = net.get_flat()
-    best = None
-    for i in range(net.n(1)):
-        for j in range(i + 1, net.n(1)):
-            B = swap_right(net, 1, i, j).get_flat()
-            work = net.copy()
-            work.set_flat((A + B) / 2)
-            gap = bpkit.objective(work, X, Y, lam) - bpkit.objective(net, X, Y, lam)
-            if best is None or gap > best[0]:
-                best = (gap, B)
-    return A, best[1], 0.5
-
-
-def counterexample_same_point(net, X, Y, lam):
-    A = net.get_flat()
-    return A, A.copy(), 0.5
-
-
-def counterexample_t_outside(net, X, Y, lam):
-    A, B, _ = counterexample_right(net, X, Y, lam)
-    return A, B, 1.0
-
-
-def counterexample_scaled(net, X, Y, lam):
-    """A and 2A: along a ray through 0 E happens to be below the chord here (no hidden-layer swap)."""
-    A = net.get_flat() * 0.0
-    return A, A + 1e-3, 0.5
 
 
 
 
-# ------------------------------------------------------------------ 02.1
-@pytest.mark.parametrize("run", REPEAT)
-def test_hessian_right_answers_pass(checking, run):
-    """Do the analytic Hessian and central differences of bpkit.gradient both pass?"""
-    checking.passes(checks.hessian_logreg, hessian_right)
-    checking.passes(checks.hessian_logreg, hessian_by_differences)
+# ------------------------------------------------------------------------------ 02.1
+TABLE = {"w^1_1": (1, 0, 0), "w^1_2": (1, 1, 0), "w^1_3": (1, 2, 1), "w^1_4": (1, 3, 1),
+         "w^2_1": (2, 0, 0), "w^2_2": (2, 1, 0)}          # read off the notes' formula by hand
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_hessian_wrong_answers_get_their_hint(run, checking):
-    """Do a missing penalty, a penalized bias, a missing 1/m and a missing σ(1 − σ) each get their hint?"""
-    checking.fails(checks.hessian_logreg, hessian_no_penalty, hints="forgot the penalty")
-    checking.fails(checks.hessian_logreg, hessian_penalizes_bias, hints="penalized the bias")
-    checking.fails(checks.hessian_logreg, hessian_no_1_over_m, hints="forgot 1/m")
-    checking.fails(checks.hessian_logreg, hessian_no_derivative, hints="forgot the activation's derivative")
+def test_notes_names_right_answer_passes(run, checking):
+    """Does the hand-made table of (l, i, j) pass, with exactly the PASSED line?"""
+    checking.passes(checks.notes_names, lambda name: TABLE[name])
 
 
-def test_hessian_without_the_bias_rows_has_the_wrong_shape(checking):
-    """Does a Hessian over the weights only (bias left out) fail with a shape hint naming the bias?"""
-    checking.fails(checks.hessian_logreg, hessian_weights_only, hints="wrong shape")
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda n: (TABLE[n][0], TABLE[n][2], TABLE[n][1]), "swapped i and j"),
+    (lambda n: (TABLE[n][0], TABLE[n][1] + 1, TABLE[n][2] + 1), "zero-indexed"),
+    (lambda n: (3 - TABLE[n][0], TABLE[n][1], TABLE[n][2]), "the layer is wrong"),
+    (lambda n: {"w^1_3": (1, 2, 0)}.get(n, TABLE[n]), "not a connection of the example network"),
+    (lambda n: example.ij_name(n), "tuple of three integers"),
+    (unanswered, "not answered yet"),
+])
+def test_notes_names_mistakes_fail_with_their_hint(wrong, hint, checking):
+    """Do swapped i/j, one-based indices, the layer counted from the output, a missing connection, a string
+    instead of a tuple and no answer each fail with the matching hint?"""
+    checking.fails(checks.notes_names, wrong, hints=hint)
+
+
+# ------------------------------------------------------------------------------ 02.2
+def make_factors(mistake=None):
+    def df_dg_and_dg_dw(net, x, name):
+        l, i, j = TABLE[name]
+        rec = net.forward(x)
+        s2, s1 = rec.sums[2][0, 0], rec.sums[1][0, j]
+        fp = net.output.derivative(s2)
+        gp = net.hidden.derivative(s1)
+        df_dg = fp * net.W[2][j, 0]
+        dg_dw = gp * x[0, i]
+        if mistake == "no f'":
+            df_dg = net.W[2][j, 0]
+        if mistake == "f not f'":
+            df_dg = net.output.value(s2) * net.W[2][j, 0]
+        if mistake == "no g'":
+            dg_dw = x[0, i]
+        if mistake == "sigma^l":
+            dg_dw = gp * rec.sigmas[1][0, j]
+        if mistake == "other input":
+            dg_dw = gp * x[0, i ^ 1]
+        if mistake == "other weight":
+            df_dg = fp * net.W[2][1 - j, 0]
+        if mistake == "sign":
+            dg_dw = -dg_dw
+        if mistake == "order":
+            return dg_dw, df_dg
+        return df_dg, dg_dw
+
+    return df_dg_and_dg_dw
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_chain_factors_right_answer_passes(run, checking):
+    """Does f'(sum^2_0)·w^2_j0 and g'(sum^1_j)·σ^0_i pass for every first-layer weight and activation?"""
+    checking.passes(checks.chain_factors, make_factors())
+
+
+@pytest.mark.parametrize("mistake,hint", [
+    ("no f'", "forgot the activation derivative: f is applied"),
+    ("f not f'", "used the value f(sum^2_0)"),
+    ("no g'", "forgot the activation derivative g'"),
+    ("sigma^l", "σ^l instead of σ^{l-1}"),
+    ("other input", "did you swap i and j?"),
+    ("other weight", "wrong weight"),
+    ("sign", "sign error"),
+    ("order", "wrong order"),
+])
+@pytest.mark.parametrize("run", range(2))
+def test_chain_factors_mistakes_fail_with_their_hint(mistake, hint, run, checking):
+    """Does each common mistake in either factor fail with the hint that names it?"""
+    checking.fails(checks.chain_factors, make_factors(mistake), hints=hint)
+
+
+def test_chain_factors_unanswered_fails(checking):
+    """Does an unanswered exercise fail with 'not answered yet'?"""
+    checking.fails(checks.chain_factors, checking.unanswered, hints="not answered yet")
+
+
+def test_chain_factors_cannot_be_fooled_by_mutating_the_network(checking):
+    """Does an answer that zeroes the weights it was given still get graded on the real network?"""
+    right = make_factors()
+
+    def vandal(net, x, name):
+        out = right(net, x, name)
+        for w in net.W:
+            w[...] = 0.0
+        x[...] = 0.0
+        return out
+
+    checking.passes(checks.chain_factors, vandal)
 
 
 
 @pytest.mark.parametrize("cheat, called", [
-    (lambda net, X, Y, lam: bpkit.landscape.hessian(net, X, Y, lam), "bpkit.landscape.hessian"),
-    (lambda net, X, Y, lam: hessian_imported_early(net, X, Y, lam), "bpkit.landscape.hessian"),
-], ids=["landscape", "imported-early"])
-def test_hessian_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Does bpkit's own Hessian (bpkit.landscape.hessian, also under another name) fail with
-    the hint that names it, while central differences of bpkit.gradient (the lesson's way) still pass?"""
-    checking.fails(checks.hessian_logreg, cheat, hints=f"you called {called}: {CHEAT}")
+    (lambda net, x, name: (example.output_partials(net, x)[name], 1.0), "bpkit.example.output_partials"),
+    (lambda net, x, name: (1.0, bpkit.output_gradient(net, x).W[1][TABLE[name][1], TABLE[name][2]]),
+     "bpkit.output_gradient"),
+], ids=["output_partials", "output_gradient"])
+def test_chain_factors_cannot_call_bpkits_partials(cheat, called, checking):
+    """Do answers that call bpkit's ∂o/∂w (by the example's table or bpkit.output_gradient) fail with the hint that
+    names what they called?"""
+    checking.fails(checks.chain_factors, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_hessian_unanswered_fails(checking):
-    """Does the unanswered exercise fail?"""
-    checking.fails(checks.hessian_logreg, checking.unanswered, hints="not answered yet")
+def test_chain_factors_cannot_be_copied_from_bpkit(checking):
+    """Is bpkit's own example.chain_factors switched off while the answer runs, and back on afterwards?"""
+    failed = checking.fails(checks.chain_factors,
+                            lambda net, x, name: (example.chain_factors(net, x)[name]["df/dg"],
+                                                  example.chain_factors(net, x)[name]["dg/dw"]),
+                            hints=f"you called bpkit.example.chain_factors: {CHEAT}")
+    assert "Traceback" not in str(failed)
+    net, x = example.network(), example.inputs()
+    assert example.chain_factors(net, x)["w^1_1"]["product"] == example.output_partials(net, x)["w^1_1"]
 
 
-# ------------------------------------------------------------------ 02.2
-@pytest.mark.parametrize("run", REPEAT)
-def test_swap_right_answers_pass(checking, run):
-    """Do a swap into a copy and a swap in place (returned) both pass?"""
-    checking.passes(checks.swap_hidden, swap_right)
-    checking.passes(checks.swap_hidden, swap_in_place)
+# ------------------------------------------------------------------------------ 02.3
+def product_form(sym, mistake=None):
+    """The six partials written as the chain rule's factors; ``mistake`` breaks one of them."""
+    x, y, z, w = sym["inputs"]
+    W = sym["weights"]
+    o, g1, g2 = sym["output"], sym["g1"], sym["g2"]
+    fp = o * (1 - o)
+    d = {"w^1_1": fp * W["w^2_1"] * g1 * (1 - g1) * x, "w^1_2": fp * W["w^2_1"] * g1 * (1 - g1) * y,
+         "w^1_3": fp * W["w^2_2"] * g2 * (1 - g2) * z, "w^1_4": fp * W["w^2_2"] * g2 * (1 - g2) * w,
+         "w^2_1": fp * g1, "w^2_2": fp * g2}
+    if mistake == "no f'":
+        d["w^1_1"] = W["w^2_1"] * g1 * (1 - g1) * x
+    if mistake == "no g'":
+        d["w^1_1"] = fp * W["w^2_1"] * x
+    if mistake == "sigma^l first layer":
+        d["w^1_1"] = fp * W["w^2_1"] * g1 * (1 - g1) * g1
+    if mistake == "other input":
+        d["w^1_2"] = fp * W["w^2_1"] * g1 * (1 - g1) * x
+    if mistake == "sigma^l second layer":
+        d["w^2_1"] = fp * o
+    if mistake == "weight not g":
+        d["w^2_1"] = fp * W["w^2_1"]
+    if mistake == "sign":
+        d["w^1_1"] = -d["w^1_1"]
+    if mistake == "fresh symbol":
+        d["w^1_1"] = d["w^1_1"].subs(W["w^2_1"], sp.Symbol("w^2_1"))
+    if mistake == "foreign symbol":
+        d["w^1_1"] = d["w^1_1"] * sp.Symbol("q") / sp.Symbol("q") + sp.Symbol("b")
+    if mistake == "missing":
+        del d["w^2_2"]
+    if mistake == "derivative":
+        d["w^2_1"] = sp.Derivative(o, W["w^2_1"])
+    if mistake == "not a dict":
+        return list(d.values())
+    return d
 
 
-@pytest.mark.parametrize("run", REPEAT)
-def test_swap_wrong_answers_get_their_hint(run, checking):
-    """Do an incoming-only swap, a forgotten bias and a None return each get their hint?"""
-    checking.fails(checks.swap_hidden, swap_only_incoming, hints="not the weights out of them")
-    checking.fails(checks.swap_hidden, swap_forgets_bias, hints="forgot the biases")
-    checking.fails(checks.swap_hidden, swap_returns_none, hints="returned None")
-    checking.fails(checks.swap_hidden, lambda net, l, i, j: net, hints="nothing was swapped")
+def exponential_form(sym):
+    """The same partials in another algebraic form: σ' = e^{-s} σ², no g or o helpers."""
+    x, y, z, w = sym["inputs"]
+    W = sym["weights"]
+
+    def sig(s):
+        return 1 / (1 + sp.exp(-s))
+
+    def sigp(s):
+        return sp.exp(-s) / (1 + sp.exp(-s)) ** 2
+
+    s1 = {0: W["w^1_1"] * x + W["w^1_2"] * y, 1: W["w^1_3"] * z + W["w^1_4"] * w}
+    s2 = W["w^2_1"] * sig(s1[0]) + W["w^2_2"] * sig(s1[1])
+    return {"w^1_1": sigp(s2) * W["w^2_1"] * sigp(s1[0]) * x, "w^1_2": sigp(s2) * W["w^2_1"] * sigp(s1[0]) * y,
+            "w^1_3": sigp(s2) * W["w^2_2"] * sigp(s1[1]) * z, "w^1_4": sigp(s2) * W["w^2_2"] * sigp(s1[1]) * w,
+            "w^2_1": sigp(s2) * sig(s1[0]), "w^2_2": sigp(s2) * sig(s1[1])}
 
 
-@pytest.mark.parametrize("cheat, called", [
-    (lambda net, l, i, j: bpkit.landscape.swap_hidden(net, l, i, j), "bpkit.landscape.swap_hidden"),
-    (lambda net, l, i, j: swap_imported_early(net, l, i, j), "bpkit.landscape.swap_hidden"),
-    (lambda net, l, i, j: bpkit.landscape.permute_hidden(
-        net, l, [j if k == i else i if k == j else k for k in range(net.sizes[l])]), "bpkit.landscape.permute_hidden"),
-], ids=["landscape", "imported-early", "permute"])
-def test_swap_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Does bpkit's own swap (bpkit.landscape.swap_hidden, also under another name, or
-    permute_hidden) fail with the hint that names it?"""
-    checking.fails(checks.swap_hidden, cheat, hints=f"you called {called}: {CHEAT}")
-    assert bpkit.landscape.swap_hidden(bpkit.Network((1, 2, 1), seed=0), 1, 0, 1).sizes == (1, 2, 1)
+@pytest.mark.parametrize("run", range(2))
+def test_sympy_partials_product_form_passes(run, checking):
+    """Do the chain rule's factors, written with o, g_1, g_2 and f' = f(1-f), pass?"""
+    checking.passes(checks.sympy_partials, product_form)
 
 
-def test_swap_unanswered_fails(checking):
-    """Does the unanswered exercise fail?"""
-    checking.fails(checks.swap_hidden, checking.unanswered, hints="not answered yet")
+def test_sympy_partials_any_correct_form_passes(checking):
+    """Does a different but equivalent form (exponentials, no helpers) pass too?"""
+    checking.passes(checks.sympy_partials, exponential_form)
 
 
-# ------------------------------------------------------------------ 02.3
-@pytest.mark.parametrize("run", REPEAT)
-def test_counterexample_right_answer_passes(checking, run):
-    """Does 'train, swap two hidden neurons, take the midpoint' pass on fresh networks and data?"""
-    checking.passes(checks.counterexample, counterexample_right)
+def test_sympy_partials_sympys_own_derivative_passes(checking):
+    """Does sympy's own diff of the output pass (it is correct, if not in the spirit)?"""
+    checking.passes(checks.sympy_partials,
+                    lambda sym: {n: sp.diff(sym["output"], s) for n, s in sym["weights"].items()})
 
 
-#: fresh_rng seeds whose hidden cases used to end training where the swap changes nothing (two hidden
-#: neurons alike, or weights collapsed to ~0): the right answer found no counterexample there
-DEGENERATE_SEEDS = [533, 624, 1155, 1596, 2561]
+@pytest.mark.parametrize("mistake,hint", [
+    ("no f'", "forgot the output's activation derivative"),
+    ("no g'", "forgot the hidden activation derivative"),
+    ("sigma^l first layer", "σ^l instead of σ^{l-1}"),
+    ("other input", "wrong input"),
+    ("sigma^l second layer", "σ^l instead of σ^{l-1}"),
+    ("weight not g", "not the weight"),
+    ("sign", "sign error"),
+    ("fresh symbol", "new Symbol('w^2_1')"),
+    ("foreign symbol", "symbols that are not the example's: b"),
+    ("missing", "no entry for w^2_2"),
+    ("derivative", "unevaluated derivative"),
+    ("not a dict", "return a dict"),
+])
+def test_sympy_partials_mistakes_fail_with_their_hint(mistake, hint, checking):
+    """Does each common mistake (a missing factor, σ^l for σ^(l-1), the wrong input, a sign, foreign symbols,
+    a missing entry, an unevaluated derivative) fail with the matching hint?"""
+    checking.fails(checks.sympy_partials, lambda sym: product_form(sym, mistake), hints=hint)
 
 
-@pytest.mark.parametrize("seed", DEGENERATE_SEEDS)
-def test_counterexample_right_answer_passes_where_training_used_to_degenerate(checking, monkeypatch, seed):
-    """Does the right answer pass on the hidden cases of seeds where it used to find no counterexample
-    (the check now draws again when the lesson's way would find none)?"""
+def test_sympy_partials_unanswered_fails(checking):
+    """Does an unanswered exercise fail with 'not answered yet'?"""
+    checking.fails(checks.sympy_partials, checking.unanswered, hints="not answered yet")
+
+
+def test_symbolic_equivalence_falls_back_when_simplify_cannot_decide(monkeypatch):
+    """When simplify leaves a difference unsimplified, does the high-precision fallback still tell equal from
+    unequal expressions?"""
+    sym, symbols = checks._symbols()
+    o = sym["output"]
+    monkeypatch.setattr(sp, "simplify", lambda e, *a, **k: e)
+    rng = np.random.default_rng(0)
+    assert checks._symbolically_equal(o * (1 - o), o - o ** 2, rng, symbols)
+    assert not checks._symbolically_equal(o * (1 - o), o - o ** 2 + sp.Rational(1, 10**12) * sym["inputs"][0] ** 2,
+                                          rng, symbols)
+
+
+def test_sympy_partials_rejects_an_answer_equal_only_at_the_sampled_points(monkeypatch, checking):
+    """If an answer matched at the random points but is not the same expression, does the symbolic check catch it?"""
+    monkeypatch.setattr(checks, "_symbolically_equal", lambda a, b, rng, symbols: False)
+    checking.fails(checks.sympy_partials, product_form, hints="not the same expression")
+
+
+# ------------------------------------------------------------------------------ 02.4
+def make_central(mistake=None):
+    def central_difference(net, x, name, eps):
+        l, i, j = TABLE[name]
+        if mistake == "swapped":
+            i, j = j, i
+        W = net.W[l]
+        old = W[i, j]
+
+        def o():
+            return net.forward(x).sigmas[2][0, 0]
+
+        if mistake == "backprop":
+            return example.output_partials(net, x)[name]
+        o0 = o()
+        W[i, j] = old + eps
+        plus = o()
+        if mistake == "not reset":
+            W[i, j] -= eps
+            minus = o()
+        else:
+            W[i, j] = old - eps
+            minus = o()
+        if mistake != "no restore":
+            W[i, j] = old
+        if mistake == "forward":
+            return (plus - o0) / eps
+        if mistake == "no 2":
+            return (plus - minus) / eps
+        if mistake == "sign":
+            return (minus - plus) / (2 * eps)
+        return (plus - minus) / (2 * eps)
+
+    return central_difference
+
+
+def backprop_by_hand(net, x, name, eps):
+    """The exact ∂o/∂w by the chain rule (not a central difference at all)."""
+    l, i, j = TABLE[name]
+    rec = net.forward(x)
+    fp = net.output.derivative(rec.sums[2][0, 0])
+    if l == 2:
+        return fp * rec.sigmas[1][0, i]
+    return fp * net.W[2][j, 0] * net.hidden.derivative(rec.sums[1][0, j]) * x[0, i]
+
+
+def test_central_difference_by_hand_from_backprop_is_named(checking):
+    """Does the backpropagated value, computed by hand (bpkit's being switched off), get its own hint?"""
+    checking.fails(checks.central_difference, backprop_by_hand, hints="backpropagated")
+
+
+@pytest.mark.parametrize("seed", [553, 554, 602])
+def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(monkeypatch, seed, checking):
+    """On hidden cases where the central difference used to lie within the tolerance of the exact ∂o/∂w (ε and
+    the tolerance were too small for its O(ε²) error to show), does the exact value still fail?"""
     monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    checking.passes(checks.counterexample, counterexample_right)
+    checking.fails(checks.central_difference, backprop_by_hand, hints="backpropagated")
 
 
-def test_counterexample_hidden_cases_let_every_swap_work():
-    """On the check's hidden cases, does swapping ANY pair of hidden neurons of the trained network give a midpoint
-    clearly above E(A), so that a right answer never depends on which pair it swaps?"""
-    rng = np.random.default_rng(2024)
-    for _ in range(20):
-        net, X, Y, lam = checks._counterexample_case(rng)
-        assert min(checks._swap_gaps(net, X, Y, lam)) >= checks.SWAP_GAP
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, x, name, eps: example.numerical_output_partials(net, x, eps)[name],
+     "bpkit.example.numerical_output_partials"),
+    (lambda net, x, name, eps: example.numerical_output_partials(net, x, eps)[name],
+     "bpkit.example.numerical_output_partials"),
+], ids=["example", "plots.chain"])
+def test_central_difference_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Does bpkit's own central difference on o (example.numerical_output_partials, also reached through
+    bpkit.show.plots.chain) fail with the hint that names it?"""
+    checking.fails(checks.central_difference, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-def test_counterexample_wrong_answers_get_their_hint(checking):
-    """Do A = B, t = 1 and a segment where E stays under the chord each get their hint?"""
-    checking.fails(checks.counterexample, counterexample_same_point, hints="the same point")
-    checking.fails(checks.counterexample, counterexample_t_outside, hints="strictly between 0 and 1")
-    checking.fails(checks.counterexample, counterexample_scaled, hints="not a counterexample")
-    checking.fails(checks.counterexample, lambda net, X, Y, lam: net.get_flat(), hints="tuple (A, B, t)")
+@pytest.mark.parametrize("run", REPEAT)
+def test_central_difference_right_answer_passes(run, checking):
+    """Does (o(w + ε) - o(w - ε)) / 2ε, restoring the weight, pass for every weight?"""
+    checking.passes(checks.central_difference, make_central())
 
 
-def counterexample_flipped(net, X, Y, lam):
-    """A segment and a t for which the inequality holds only with t and 1 − t exchanged
-    (the student wrote θ = t·A + (1 − t)·B): A a minimum, B' the midpoint of A and its swap
-    (or a point further out), t scanned."""
-    A, B, _ = counterexample_right(net, X, Y, lam)
-    work = net.copy()
-
-    def E(theta):
-        work.set_flat(theta)
-        return bpkit.objective(work, X, Y, lam)
-
-    for Bp in ((A + B) / 2, A + 3 * (B - A), B + 0.5 * (B - A), A + 0.25 * (B - A)):
-        ea, eb = E(A), E(Bp)
-
-        def gap(t):
-            return E((1 - t) * A + t * Bp) - ((1 - t) * ea + t * eb)
-
-        for t in np.linspace(0.02, 0.98, 49):
-            if gap(t) <= 0 and gap(1 - t) > 1e-3:
-                return A, Bp, t
-    raise AssertionError("test helper: no asymmetric t found")
-
-
-def test_counterexample_with_t_the_other_way_round_gets_that_hint(checking):
-    """If the inequality holds only with t and 1 − t exchanged, does the hint say which way the check reads t?"""
-    e = checking.fails(checks.counterexample, counterexample_flipped, hints="other way round")
-    assert "(1 − t)·A + t·B" in e.hint
-
-
-def test_counterexample_unanswered_fails(checking):
-    """Does the unanswered exercise fail?"""
-    checking.fails(checks.counterexample, checking.unanswered, hints="not answered yet")
+@pytest.mark.parametrize("mistake,hint", [
+    ("forward", "forward difference"),
+    ("no 2", "forgot the 2"),
+    ("not reset", "did not start from the original weight"),
+    ("sign", "sign error"),
+    ("backprop", "switched off"),
+    ("no restore", "restore the weight"),
+    ("swapped", "swapped i and j"),
+    (unanswered, "not answered yet"),
+])
+@pytest.mark.parametrize("run", range(2))
+def test_central_difference_mistakes_fail_with_their_hint(mistake, hint, run, checking):
+    """Does each common mistake in the central difference fail with the hint that names it?"""
+    answer = mistake if callable(mistake) else make_central(mistake)
+    checking.fails(checks.central_difference, answer, hints=hint)

@@ -1,351 +1,262 @@
 """Do lesson 03's graded checks pass every right answer and fail each common mistake with its hint?
 
-Every check draws fresh hidden weights, inputs and activations, so each test runs several times.
+Every check draws fresh hidden cases, so each test runs several times.
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import sympy as sp
 
 import bpkit
-from bpkit import example
 from bpkit.course.checks import lesson03 as checks
-from check_answers import CHEAT, unanswered
+from check_answers import CHEAT
 
-REPEAT = range(4)
-
-
+REPEAT = range(5)
 
 
 
 
 
 
-# ------------------------------------------------------------------------------ 03.1
-TABLE = {"w^1_1": (1, 0, 0), "w^1_2": (1, 1, 0), "w^1_3": (1, 2, 1), "w^1_4": (1, 3, 1),
-         "w^2_1": (2, 0, 0), "w^2_2": (2, 1, 0)}          # read off the notes' formula by hand
 
 
-@pytest.mark.parametrize("run", REPEAT)
-def test_notes_names_right_answer_passes(run, checking):
-    """Does the hand-made table of (l, i, j) pass, with exactly the PASSED line?"""
-    checking.passes(checks.notes_names, lambda name: TABLE[name])
+# ------------------------------------------------------------------------ 03.1  E(w)
+def log_sigmoid(s):
+    return -np.logaddexp(0.0, -s)
 
 
-@pytest.mark.parametrize("wrong,hint", [
-    (lambda n: (TABLE[n][0], TABLE[n][2], TABLE[n][1]), "swapped i and j"),
-    (lambda n: (TABLE[n][0], TABLE[n][1] + 1, TABLE[n][2] + 1), "zero-indexed"),
-    (lambda n: (3 - TABLE[n][0], TABLE[n][1], TABLE[n][2]), "the layer is wrong"),
-    (lambda n: {"w^1_3": (1, 2, 0)}.get(n, TABLE[n]), "not a connection of the example network"),
-    (lambda n: example.ij_name(n), "tuple of three integers"),
-    (unanswered, "not answered yet"),
-])
-def test_notes_names_mistakes_fail_with_their_hint(wrong, hint, checking):
-    """Do swapped i/j, one-based indices, the layer counted from the output, a missing connection, a string
-    instead of a tuple and no answer each fail with the matching hint?"""
-    checking.fails(checks.notes_names, wrong, hints=hint)
+def make_E(penalty=0.5, ce_scale=None, sign=1.0, pen_sign=1.0, bias=False, naive=False, clip=False,
+           last_only=False, per_output=False):
+    """E(net, X, Y, lam) with one deliberate mistake switched on."""
 
+    def E(net, X, Y, lam):
+        rec = net.forward(X)
+        m = X.shape[0]
+        if naive or clip:
+            s = rec.sigmas[net.L]
+            if clip:
+                s = np.clip(s, 1e-12, 1 - 1e-12)
+            ce = -np.sum(Y * np.log(s) + (1 - Y) * np.log(1 - s))
+        else:
+            S = rec.sums[net.L]
+            ce = -np.sum(Y * log_sigmoid(S) + (1 - Y) * log_sigmoid(-S))
+        ce = ce / m if ce_scale is None else ce * ce_scale
+        if per_output:
+            ce = ce / Y.shape[1]
+        layers = [net.W[net.L]] if last_only else list(net.W)
+        squares = sum(np.sum(w ** 2) for w in layers)
+        if bias and net.b is not None:
+            squares += sum(np.sum(b ** 2) for b in net.b)
+        return sign * (ce + pen_sign * penalty * lam / m * squares)
 
-# ------------------------------------------------------------------------------ 03.2
-def make_factors(mistake=None):
-    def df_dg_and_dg_dw(net, x, name):
-        l, i, j = TABLE[name]
-        rec = net.forward(x)
-        s2, s1 = rec.sums[2][0, 0], rec.sums[1][0, j]
-        fp = net.output.derivative(s2)
-        gp = net.hidden.derivative(s1)
-        df_dg = fp * net.W[2][j, 0]
-        dg_dw = gp * x[0, i]
-        if mistake == "no f'":
-            df_dg = net.W[2][j, 0]
-        if mistake == "f not f'":
-            df_dg = net.output.value(s2) * net.W[2][j, 0]
-        if mistake == "no g'":
-            dg_dw = x[0, i]
-        if mistake == "sigma^l":
-            dg_dw = gp * rec.sigmas[1][0, j]
-        if mistake == "other input":
-            dg_dw = gp * x[0, i ^ 1]
-        if mistake == "other weight":
-            df_dg = fp * net.W[2][1 - j, 0]
-        if mistake == "sign":
-            dg_dw = -dg_dw
-        if mistake == "order":
-            return dg_dw, df_dg
-        return df_dg, dg_dw
-
-    return df_dg_and_dg_dw
+    return E
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_chain_factors_right_answer_passes(run, checking):
-    """Does f'(sum^2_0)·w^2_j0 and g'(sum^1_j)·σ^0_i pass for every first-layer weight and activation?"""
-    checking.passes(checks.chain_factors, make_factors())
+def test_objective_E_right_answer_passes(run, checking):
+    """Does a right E(w), computed with the log-sigmoid, pass (one PASSED line)?"""
+    checking.passes(checks.objective_E, make_E())
 
 
-@pytest.mark.parametrize("mistake,hint", [
-    ("no f'", "forgot the activation derivative: f is applied"),
-    ("f not f'", "used the value f(sum^2_0)"),
-    ("no g'", "forgot the activation derivative g'"),
-    ("sigma^l", "σ^l instead of σ^{l-1}"),
-    ("other input", "did you swap i and j?"),
-    ("other weight", "wrong weight"),
-    ("sign", "sign error"),
-    ("order", "wrong order"),
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("wrong, hint", [
+    (make_E(penalty=0.0), "penalty term is missing"),
+    (make_E(bias=True), "penalized the biases"),
+    (make_E(penalty=1.0), "λ/2m, not λ/m"),
+    (make_E(ce_scale=1.0), "cross-entropy is missing its 1/m"),
+    (make_E(sign=-1.0), "sign error"),
+    (make_E(pen_sign=-1.0), "sign error"),
+    (make_E(last_only=True), "EVERY"),
+    (make_E(naive=True), "log-sigmoid"),
+    (make_E(clip=True), "clipping"),
+    (make_E(per_output=True), "divided the cross-entropy by m·n_L"),
 ])
-@pytest.mark.parametrize("run", range(2))
-def test_chain_factors_mistakes_fail_with_their_hint(mistake, hint, run, checking):
-    """Does each common mistake in either factor fail with the hint that names it?"""
-    checking.fails(checks.chain_factors, make_factors(mistake), hints=hint)
+def test_objective_E_mistakes_fail_with_their_hint(run, wrong, hint, checking):
+    """Does each common mistake in E(w) fail with the hint that names it?"""
+    checking.fails(checks.objective_E, wrong, hints=hint)
 
 
-def test_chain_factors_unanswered_fails(checking):
-    """Does an unanswered exercise fail with 'not answered yet'?"""
-    checking.fails(checks.chain_factors, checking.unanswered, hints="not answered yet")
+@pytest.mark.parametrize("seed", [176, 319, 427])
+def test_objective_E_names_the_division_by_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed, checking):
+    """On seeds whose hidden networks used to have n_L = 1 in every unsaturated case (where dividing by m·n_L is
+    dividing by m), is dividing by m·n_L still named (the first case now has n_L >= 2), not called clipping?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
+    checking.fails(checks.objective_E, make_E(per_output=True), hints="divided the cross-entropy by m·n_L")
 
 
-def test_chain_factors_cannot_be_fooled_by_mutating_the_network(checking):
-    """Does an answer that zeroes the weights it was given still get graded on the real network?"""
-    right = make_factors()
 
-    def vandal(net, x, name):
-        out = right(net, x, name)
-        for w in net.W:
-            w[...] = 0.0
-        x[...] = 0.0
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, X, Y, lam: bpkit.objective(net, X, Y, lam), "bpkit.objective"),
+    (lambda net, X, Y, lam: bpkit.cross_entropy(net, X, Y) + bpkit.penalty(net, lam, len(X)), "bpkit.cross_entropy"),
+    (lambda net, X, Y, lam: bpkit.CrossEntropy.fn(net.forward(X).sums[net.L], Y) + lam / (2 * len(X)) * sum(
+        np.sum(w ** 2) for w in net.W), "bpkit.CrossEntropy.fn"),
+    (lambda net, X, Y, lam: make_E(penalty=0.0)(net, X, Y, lam) + bpkit.penalty(net, lam, len(X)), "bpkit.penalty"),
+    (lambda net, X, Y, lam: bpkit.gradient(net, X, Y, lam).E, "bpkit.gradient"),
+], ids=["objective", "cross_entropy", "CrossEntropy.fn", "penalty", "gradient.E"])
+def test_objective_E_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Do answers that call bpkit for E or its parts (bpkit.objective, the cross-entropy, the penalty, a gradient's
+    .E) fail with the hint that names what they called?"""
+    checking.fails(checks.objective_E, cheat, hints=f"you called {called}: {CHEAT}")
+
+
+def test_objective_E_unanswered_fails(checking):
+    """Does the unanswered exercise fail and say so?"""
+    checking.fails(checks.objective_E, checking.unanswered, hints="not answered yet")
+
+
+def test_objective_E_cannot_be_fooled_by_mutating_the_network(checking):
+    """Does an answer that zeroes the weights it was given (then reports E of zero weights) still fail?"""
+    right = make_E()
+
+    def sneaky(net, X, Y, lam):
+        for l in net.W.layers():
+            net.W[l] = np.zeros_like(net.W[l])
+        return right(net, X, Y, lam)
+
+    checking.fails(checks.objective_E, sneaky)
+
+
+def test_objective_E_wrong_return_type_fails(checking):
+    """Does returning an array instead of one number fail with a clear hint?"""
+    checking.fails(checks.objective_E, lambda net, X, Y, lam: np.zeros(3), hints="one number")
+
+
+# ------------------------------------------------------------------------ 03.2  penalty gradient
+def make_grad(scale=1.0, m_power=1, transpose=False, squares=False, last_only=False):
+    def penalty_grad(net, lam, m):
+        out = []
+        for l in net.W.layers():
+            w = net.W[l]
+            g = lam / m ** m_power * (w ** 2 / 2 if squares else w) * scale
+            if last_only and l < net.L:
+                g = np.zeros_like(w)
+            out.append(g.T if transpose else g)
         return out
 
-    checking.passes(checks.chain_factors, vandal)
-
-
-
-@pytest.mark.parametrize("cheat, called", [
-    (lambda net, x, name: (example.output_partials(net, x)[name], 1.0), "bpkit.example.output_partials"),
-    (lambda net, x, name: (1.0, bpkit.output_gradient(net, x).W[1][TABLE[name][1], TABLE[name][2]]),
-     "bpkit.output_gradient"),
-], ids=["output_partials", "output_gradient"])
-def test_chain_factors_cannot_call_bpkits_partials(cheat, called, checking):
-    """Do answers that call bpkit's ∂o/∂w (by the example's table or bpkit.output_gradient) fail with the hint that
-    names what they called?"""
-    checking.fails(checks.chain_factors, cheat, hints=f"you called {called}: {CHEAT}")
-
-
-def test_chain_factors_cannot_be_copied_from_bpkit(checking):
-    """Is bpkit's own example.chain_factors switched off while the answer runs, and back on afterwards?"""
-    failed = checking.fails(checks.chain_factors,
-                            lambda net, x, name: (example.chain_factors(net, x)[name]["df/dg"],
-                                                  example.chain_factors(net, x)[name]["dg/dw"]),
-                            hints=f"you called bpkit.example.chain_factors: {CHEAT}")
-    assert "Traceback" not in str(failed)
-    net, x = example.network(), example.inputs()
-    assert example.chain_factors(net, x)["w^1_1"]["product"] == example.output_partials(net, x)["w^1_1"]
-
-
-# ------------------------------------------------------------------------------ 03.3
-def product_form(sym, mistake=None):
-    """The six partials written as the chain rule's factors; ``mistake`` breaks one of them."""
-    x, y, z, w = sym["inputs"]
-    W = sym["weights"]
-    o, g1, g2 = sym["output"], sym["g1"], sym["g2"]
-    fp = o * (1 - o)
-    d = {"w^1_1": fp * W["w^2_1"] * g1 * (1 - g1) * x, "w^1_2": fp * W["w^2_1"] * g1 * (1 - g1) * y,
-         "w^1_3": fp * W["w^2_2"] * g2 * (1 - g2) * z, "w^1_4": fp * W["w^2_2"] * g2 * (1 - g2) * w,
-         "w^2_1": fp * g1, "w^2_2": fp * g2}
-    if mistake == "no f'":
-        d["w^1_1"] = W["w^2_1"] * g1 * (1 - g1) * x
-    if mistake == "no g'":
-        d["w^1_1"] = fp * W["w^2_1"] * x
-    if mistake == "sigma^l first layer":
-        d["w^1_1"] = fp * W["w^2_1"] * g1 * (1 - g1) * g1
-    if mistake == "other input":
-        d["w^1_2"] = fp * W["w^2_1"] * g1 * (1 - g1) * x
-    if mistake == "sigma^l second layer":
-        d["w^2_1"] = fp * o
-    if mistake == "weight not g":
-        d["w^2_1"] = fp * W["w^2_1"]
-    if mistake == "sign":
-        d["w^1_1"] = -d["w^1_1"]
-    if mistake == "fresh symbol":
-        d["w^1_1"] = d["w^1_1"].subs(W["w^2_1"], sp.Symbol("w^2_1"))
-    if mistake == "foreign symbol":
-        d["w^1_1"] = d["w^1_1"] * sp.Symbol("q") / sp.Symbol("q") + sp.Symbol("b")
-    if mistake == "missing":
-        del d["w^2_2"]
-    if mistake == "derivative":
-        d["w^2_1"] = sp.Derivative(o, W["w^2_1"])
-    if mistake == "not a dict":
-        return list(d.values())
-    return d
-
-
-def exponential_form(sym):
-    """The same partials in another algebraic form: σ' = e^{-s} σ², no g or o helpers."""
-    x, y, z, w = sym["inputs"]
-    W = sym["weights"]
-
-    def sig(s):
-        return 1 / (1 + sp.exp(-s))
-
-    def sigp(s):
-        return sp.exp(-s) / (1 + sp.exp(-s)) ** 2
-
-    s1 = {0: W["w^1_1"] * x + W["w^1_2"] * y, 1: W["w^1_3"] * z + W["w^1_4"] * w}
-    s2 = W["w^2_1"] * sig(s1[0]) + W["w^2_2"] * sig(s1[1])
-    return {"w^1_1": sigp(s2) * W["w^2_1"] * sigp(s1[0]) * x, "w^1_2": sigp(s2) * W["w^2_1"] * sigp(s1[0]) * y,
-            "w^1_3": sigp(s2) * W["w^2_2"] * sigp(s1[1]) * z, "w^1_4": sigp(s2) * W["w^2_2"] * sigp(s1[1]) * w,
-            "w^2_1": sigp(s2) * sig(s1[0]), "w^2_2": sigp(s2) * sig(s1[1])}
-
-
-@pytest.mark.parametrize("run", range(2))
-def test_sympy_partials_product_form_passes(run, checking):
-    """Do the chain rule's factors, written with o, g_1, g_2 and f' = f(1-f), pass?"""
-    checking.passes(checks.sympy_partials, product_form)
-
-
-def test_sympy_partials_any_correct_form_passes(checking):
-    """Does a different but equivalent form (exponentials, no helpers) pass too?"""
-    checking.passes(checks.sympy_partials, exponential_form)
-
-
-def test_sympy_partials_sympys_own_derivative_passes(checking):
-    """Does sympy's own diff of the output pass (it is correct, if not in the spirit)?"""
-    checking.passes(checks.sympy_partials,
-                    lambda sym: {n: sp.diff(sym["output"], s) for n, s in sym["weights"].items()})
-
-
-@pytest.mark.parametrize("mistake,hint", [
-    ("no f'", "forgot the output's activation derivative"),
-    ("no g'", "forgot the hidden activation derivative"),
-    ("sigma^l first layer", "σ^l instead of σ^{l-1}"),
-    ("other input", "wrong input"),
-    ("sigma^l second layer", "σ^l instead of σ^{l-1}"),
-    ("weight not g", "not the weight"),
-    ("sign", "sign error"),
-    ("fresh symbol", "new Symbol('w^2_1')"),
-    ("foreign symbol", "symbols that are not the example's: b"),
-    ("missing", "no entry for w^2_2"),
-    ("derivative", "unevaluated derivative"),
-    ("not a dict", "return a dict"),
-])
-def test_sympy_partials_mistakes_fail_with_their_hint(mistake, hint, checking):
-    """Does each common mistake (a missing factor, σ^l for σ^(l-1), the wrong input, a sign, foreign symbols,
-    a missing entry, an unevaluated derivative) fail with the matching hint?"""
-    checking.fails(checks.sympy_partials, lambda sym: product_form(sym, mistake), hints=hint)
-
-
-def test_sympy_partials_unanswered_fails(checking):
-    """Does an unanswered exercise fail with 'not answered yet'?"""
-    checking.fails(checks.sympy_partials, checking.unanswered, hints="not answered yet")
-
-
-def test_symbolic_equivalence_falls_back_when_simplify_cannot_decide(monkeypatch):
-    """When simplify leaves a difference unsimplified, does the high-precision fallback still tell equal from
-    unequal expressions?"""
-    sym, symbols = checks._symbols()
-    o = sym["output"]
-    monkeypatch.setattr(sp, "simplify", lambda e, *a, **k: e)
-    rng = np.random.default_rng(0)
-    assert checks._symbolically_equal(o * (1 - o), o - o ** 2, rng, symbols)
-    assert not checks._symbolically_equal(o * (1 - o), o - o ** 2 + sp.Rational(1, 10**12) * sym["inputs"][0] ** 2,
-                                          rng, symbols)
-
-
-def test_sympy_partials_rejects_an_answer_equal_only_at_the_sampled_points(monkeypatch, checking):
-    """If an answer matched at the random points but is not the same expression, does the symbolic check catch it?"""
-    monkeypatch.setattr(checks, "_symbolically_equal", lambda a, b, rng, symbols: False)
-    checking.fails(checks.sympy_partials, product_form, hints="not the same expression")
-
-
-# ------------------------------------------------------------------------------ 03.4
-def make_central(mistake=None):
-    def central_difference(net, x, name, eps):
-        l, i, j = TABLE[name]
-        if mistake == "swapped":
-            i, j = j, i
-        W = net.W[l]
-        old = W[i, j]
-
-        def o():
-            return net.forward(x).sigmas[2][0, 0]
-
-        if mistake == "backprop":
-            return example.output_partials(net, x)[name]
-        o0 = o()
-        W[i, j] = old + eps
-        plus = o()
-        if mistake == "not reset":
-            W[i, j] -= eps
-            minus = o()
-        else:
-            W[i, j] = old - eps
-            minus = o()
-        if mistake != "no restore":
-            W[i, j] = old
-        if mistake == "forward":
-            return (plus - o0) / eps
-        if mistake == "no 2":
-            return (plus - minus) / eps
-        if mistake == "sign":
-            return (minus - plus) / (2 * eps)
-        return (plus - minus) / (2 * eps)
-
-    return central_difference
-
-
-def backprop_by_hand(net, x, name, eps):
-    """The exact ∂o/∂w by the chain rule (not a central difference at all)."""
-    l, i, j = TABLE[name]
-    rec = net.forward(x)
-    fp = net.output.derivative(rec.sums[2][0, 0])
-    if l == 2:
-        return fp * rec.sigmas[1][0, i]
-    return fp * net.W[2][j, 0] * net.hidden.derivative(rec.sums[1][0, j]) * x[0, i]
-
-
-def test_central_difference_by_hand_from_backprop_is_named(checking):
-    """Does the backpropagated value, computed by hand (bpkit's being switched off), get its own hint?"""
-    checking.fails(checks.central_difference, backprop_by_hand, hints="backpropagated")
-
-
-@pytest.mark.parametrize("seed", [553, 554, 602])
-def test_central_difference_is_never_the_exact_derivative_within_the_tolerance(monkeypatch, seed, checking):
-    """On hidden cases where the central difference used to lie within the tolerance of the exact ∂o/∂w (ε and
-    the tolerance were too small for its O(ε²) error to show), does the exact value still fail?"""
-    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    checking.fails(checks.central_difference, backprop_by_hand, hints="backpropagated")
-
-
-@pytest.mark.parametrize("cheat, called", [
-    (lambda net, x, name, eps: example.numerical_output_partials(net, x, eps)[name],
-     "bpkit.example.numerical_output_partials"),
-    (lambda net, x, name, eps: example.numerical_output_partials(net, x, eps)[name],
-     "bpkit.example.numerical_output_partials"),
-], ids=["example", "plots.chain"])
-def test_central_difference_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Does bpkit's own central difference on o (example.numerical_output_partials, also reached through
-    bpkit.show.plots.chain) fail with the hint that names it?"""
-    checking.fails(checks.central_difference, cheat, hints=f"you called {called}: {CHEAT}")
+    return penalty_grad
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_central_difference_right_answer_passes(run, checking):
-    """Does (o(w + ε) - o(w - ε)) / 2ε, restoring the weight, pass for every weight?"""
-    checking.passes(checks.central_difference, make_central())
+def test_penalty_gradient_right_answer_passes(run, checking):
+    """Does λ/m·w^l_ij for every layer pass?"""
+    checking.passes(checks.penalty_gradient_check, make_grad())
 
 
-@pytest.mark.parametrize("mistake,hint", [
-    ("forward", "forward difference"),
-    ("no 2", "forgot the 2"),
-    ("not reset", "did not start from the original weight"),
-    ("sign", "sign error"),
-    ("backprop", "switched off"),
-    ("no restore", "restore the weight"),
-    ("swapped", "swapped i and j"),
-    (unanswered, "not answered yet"),
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("wrong, hint", [
+    (make_grad(scale=0.5), "the 2 cancels"),
+    (make_grad(m_power=0), "forgot the 1/m"),
+    (make_grad(scale=-1.0), "sign error"),
+    (make_grad(transpose=True), "swapped i and j"),
+    (make_grad(squares=True), "not their derivative"),
+    (make_grad(last_only=True), "every layer"),
 ])
-@pytest.mark.parametrize("run", range(2))
-def test_central_difference_mistakes_fail_with_their_hint(mistake, hint, run, checking):
-    """Does each common mistake in the central difference fail with the hint that names it?"""
-    answer = mistake if callable(mistake) else make_central(mistake)
-    checking.fails(checks.central_difference, answer, hints=hint)
+def test_penalty_gradient_mistakes_fail_with_their_hint(run, wrong, hint, checking):
+    """Does each common mistake in the penalty's gradient fail with its hint?"""
+    checking.fails(checks.penalty_gradient_check, wrong, hints=hint)
+
+
+def penalty_grad_by_two_gradients(net, lam, m):
+    """Right: bpkit.gradient at λ minus bpkit.gradient at 0, on any data with m examples."""
+    X, Y = np.zeros((m, net.sizes[0])), np.zeros((m, net.sizes[-1]))
+    return [a - b for a, b in zip(bpkit.gradient(net, X, Y, lam).W, bpkit.gradient(net, X, Y, 0.0).W)]
+
+
+def add_penalty_to_zeros(net, lam, m):
+    """Right numbers, by bpkit's own penalty step added to zeros."""
+    from bpkit.notation import Layers
+    from bpkit.objective import add_penalty_gradient
+
+    dW = Layers([np.zeros_like(w) for w in net.W], first=1)
+    add_penalty_gradient(dW, None, net, lam, m)
+    return list(dW)
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, lam, m: list(bpkit.penalty_gradient(net, lam, m)[0]), "bpkit.penalty_gradient"),
+    (lambda net, lam, m: list(bpkit.objective.__globals__["penalty_gradient"](net, lam, m)[0]),
+     "bpkit.penalty_gradient"),
+    (penalty_grad_by_two_gradients, "bpkit.gradient"),
+    (lambda net, lam, m: add_penalty_to_zeros(net, lam, m), "bpkit.objective.add_penalty_gradient"),
+], ids=["penalty_gradient", "via-another-name", "two-gradients", "add_penalty_gradient"])
+def test_penalty_gradient_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Do answers that call bpkit.penalty_gradient (by any name) or take the difference of two bpkit gradients fail
+    with the hint that names what they called?"""
+    checking.fails(checks.penalty_gradient_check, cheat, hints=f"you called {called}: {CHEAT}")
+
+
+def test_penalty_gradient_wrong_length_and_unanswered_fail(checking):
+    """Do a list with an entry for layer 0, and the unanswered exercise, fail with clear hints?"""
+    def with_layer0(net, lam, m):
+        return [None] + make_grad()(net, lam, m)
+
+    checking.fails(checks.penalty_gradient_check, with_layer0, hints="start at l = 1")
+    checking.fails(checks.penalty_gradient_check, checking.unanswered, hints="not answered yet")
+
+
+# ------------------------------------------------------------------------ 03.3  stable cross-entropy
+def make_ce(kind="right"):
+    def cross_entropy_stable(S, Y):
+        m = S.shape[0]
+        if kind == "naive":
+            s = 1 / (1 + np.exp(-S))
+            return -np.sum(Y * np.log(s) + (1 - Y) * np.log(1 - s)) / m
+        if kind == "log1p":
+            return np.sum(Y * np.log1p(np.exp(-S)) + (1 - Y) * np.log1p(np.exp(S))) / m
+        if kind == "clip":
+            s = np.clip(1 / (1 + np.exp(-S)), 1e-15, 1 - 1e-15)
+            return -np.sum(Y * np.log(s) + (1 - Y) * np.log(1 - s)) / m
+        losses = -(Y * log_sigmoid(S) + (1 - Y) * log_sigmoid(-S))
+        if kind == "no-m":
+            return losses.sum()
+        if kind == "mean":
+            return losses.mean()
+        if kind == "sign":
+            return -losses.sum() / m
+        if kind == "swapped":
+            return -(Y * log_sigmoid(-S) + (1 - Y) * log_sigmoid(S)).sum() / m
+        return losses.sum() / m
+
+    return cross_entropy_stable
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_stable_cross_entropy_right_answer_passes(run, checking):
+    """Does the log-sigmoid cross-entropy pass, including at sum^L = ±800?"""
+    checking.passes(checks.stable_cross_entropy, make_ce())
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("naive", "log-sigmoid"),
+    ("log1p", "np.logaddexp"),
+    ("clip", "clipping"),
+    ("no-m", "forgot the 1/m"),
+    ("mean", "divided by m·n_L"),
+    ("sign", "sign error"),
+    ("swapped", "swapped"),
+])
+def test_stable_cross_entropy_mistakes_fail_with_their_hint(run, kind, hint, checking):
+    """Does each common mistake (the naive log, overflow in exp, clipping, 1/m, sign, swapped y) fail with its hint?"""
+    checking.fails(checks.stable_cross_entropy, make_ce(kind), hints=hint)
+
+
+def cross_entropy_by_identity_network(S, Y):
+    """Right: bpkit.objective of a one-layer network whose sums are S itself (w^1 = I, no bias, λ = 0)."""
+    return bpkit.objective(bpkit.Network.from_weights([np.eye(S.shape[1])]), S, Y)
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda S, Y: bpkit.CrossEntropy.fn(S, Y), "bpkit.CrossEntropy.fn"),
+    (lambda S, Y: bpkit.objective.__globals__["CrossEntropy"]().fn(S, Y), "bpkit.CrossEntropy.fn"),
+    (cross_entropy_by_identity_network, "bpkit.objective"),
+], ids=["CrossEntropy.fn", "an-instance", "identity-network"])
+def test_stable_cross_entropy_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Do answers that call bpkit's stable cross-entropy (directly, through an instance, or as E of a network whose
+    sums are the given sum^L) fail with the hint that names what they called?"""
+    checking.fails(checks.stable_cross_entropy, cheat, hints=f"you called {called}: {CHEAT}")
+
+
+def test_stable_cross_entropy_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.stable_cross_entropy, checking.unanswered, hints="not answered yet")

@@ -1,14 +1,16 @@
 """Do lesson 04's graded checks pass every right answer and fail each common mistake with its hint?
 
-Every check draws fresh hidden networks and sizes, so each test runs several times.
+Every check draws fresh hidden cases, so each test runs several times.
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import bpkit
+from check_answers import CHEAT, backprop_by_central_differences
+from bpkit import activations
 from bpkit.course.checks import lesson04 as checks
-from check_answers import CHEAT, unanswered
 
 REPEAT = range(5)
 
@@ -19,224 +21,324 @@ REPEAT = range(5)
 
 
 
-# ------------------------------------------------------------------------------ 04.1
-def make_memo(mistake=None):
-    def dE_dsigma_layer(net, record, dE_dsum_next, l):
-        W = net.W[l + 1]                                   # w^{l+1}_jp, shape (n_l, n_{l+1})
-        # ∂E/∂σ^l_j = Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp, written as loops over j and p
-        m, n_l = record.sigmas[l].shape
-        out = np.zeros((m, n_l))
-        for j in range(n_l):
-            for p in range(W.shape[1]):
-                out[:, j] += dE_dsum_next[:, p] * W[j, p]
-        if mistake == "transposed":
-            return dE_dsum_next @ W
-        if mistake == "times g'":
-            return out * net.activation(l).derivative(record.sums[l])
-        if mistake == "g' of l+1 again":
-            return (dE_dsum_next * net.activation(l + 1).derivative(record.sums[l + 1])) @ W.T
-        if mistake == "1/m again":
-            return out / m
-        if mistake == "sign":
-            return -out
-        if mistake == "sigma":
-            return record.sigmas[l + 1] @ W.T
-        if mistake == "rows":
-            return out.T
-        if mistake == "summed":
-            return out.sum(axis=0)
-        if mistake == "wrong layer":
-            return dE_dsum_next @ net.W[l].T
-        return out
 
-    return dE_dsigma_layer
+def sig(s):
+    return 1 / (1 + np.exp(-s))
+
+
+def derivative(name, s):
+    if name == "sigmoid":
+        return sig(s) * (1 - sig(s))
+    if name == "tanh":
+        return 1 - np.tanh(s) ** 2
+    return (s > 0).astype(float)
+
+
+# ------------------------------------------------------------------------ 04.1  the recursion
+def make_recursion(kind="right"):
+    def dE_dsigma(net, record, dE_dsigma_next, l):
+        act_next = net.activation(l + 1).name
+        s_next = record.sums[l + 1]
+        W = net.W[l + 1]
+        if kind == "no-derivative":
+            return dE_dsigma_next @ W.T
+        if kind == "at-sigma":
+            return (dE_dsigma_next * derivative(act_next, record.sigmas[l + 1])) @ W.T
+        if kind == "transposed":
+            return (dE_dsigma_next * derivative(act_next, s_next)) @ W
+        if kind == "one-too-far":
+            out = (dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+            return out * derivative(net.activation(l).name, record.sums[l])
+        if kind == "sign":
+            return -(dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+        if kind == "summed":
+            return ((dE_dsigma_next * derivative(act_next, s_next)) @ W.T).sum(axis=0)
+        if kind == "mutates":  # zeroes its inputs after computing the right answer
+            out = (dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+            dE_dsigma_next[...] = 0
+            W[...] = 0
+            return out
+        return (dE_dsigma_next * derivative(act_next, s_next)) @ W.T
+
+    return dE_dsigma
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_memo_layer_right_answer_passes(run, checking):
-    """Does Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp (as loops) pass on random nets, layers and batch sizes?"""
-    checking.passes(checks.memo_layer, make_memo())
+@pytest.mark.parametrize("kind", ["right", "mutates"])
+def test_recursion_right_answer_passes(run, kind, checking):
+    """Does the recursion Σ_p ∂E/∂σ^(l+1)_p g'(sum^(l+1)_p) w^(l+1)_jp pass (even if it then mutates its inputs)?"""
+    checking.passes(checks.recursion, make_recursion(kind))
 
 
-def test_memo_layer_matrix_form_passes(checking):
-    """Does the matrix form dE_dsum_next @ W[l+1].T pass too?"""
-    checking.passes(checks.memo_layer, lambda net, record, d, l: d @ net.W[l + 1].T)
-
-
-@pytest.mark.parametrize("mistake,hint", [
-    ("transposed", "swapped i and j (transposed W)"),
-    ("times g'", "that is ∂E/∂sum^l, not ∂E/∂σ^l"),
-    ("g' of l+1 again", "activation derivative of layer l+1 twice"),
-    ("1/m again", "divided by m twice"),
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("no-derivative", "forgot the activation derivative"),
+    ("at-sigma", "at σ^(l+1)_p"),
+    ("transposed", "swapped i and j"),
+    ("one-too-far", "one factor further"),
     ("sign", "sign error"),
-    ("sigma", "used σ^{l+1}"),
-    ("rows", "rows are examples"),
-    ("summed", "summed over the examples"),
-    ("wrong layer", "wrong layer of weights"),
+    ("summed", "one row per example"),
 ])
-@pytest.mark.parametrize("run", range(2))
-def test_memo_layer_mistakes_fail_with_their_hint(mistake, hint, run, checking):
-    """Does each common mistake (transposed W, the activation derivative of the wrong layer, 1/m twice, a sign,
-    σ for ∂E/∂sum, a wrong shape, the wrong layer's weights) fail with the hint that names it?"""
-    checking.fails(checks.memo_layer, make_memo(mistake), hints=hint)
+def test_recursion_mistakes_fail_with_their_hint(run, kind, hint, checking):
+    """Does each common mistake in the recursion fail with the hint that names it?"""
+    checking.fails(checks.recursion, make_recursion(kind), hints=hint)
 
 
-def test_memo_layer_unanswered_fails(checking):
-    """Does an unanswered exercise fail with 'not answered yet'?"""
-    checking.fails(checks.memo_layer, checking.unanswered, hints="not answered yet")
+def test_recursion_may_use_the_activations_derivative(checking):
+    """Does the solution's way, with bpkit's ∂σ/∂sum (net.activation(l + 1).derivative, 04.2's exercise, not this
+    one's), still pass while bpkit's gradients are switched off?"""
+    def dE_dsigma(net, record, dE_dsigma_next, l):
+        return (dE_dsigma_next * net.activation(l + 1).derivative(record.sums[l + 1])) @ net.W[l + 1].T
+
+    checking.passes(checks.recursion, dE_dsigma)
 
 
-def test_memo_layer_cannot_be_fooled_by_mutating_its_inputs(checking):
-    """Does an answer that scribbles over the network, record and ∂E/∂sum^{l+1} still get graded correctly?"""
-    right = make_memo()
-
-    def vandal(net, record, d, l):
-        out = right(net, record, d, l)
-        for w in net.W:
-            w[...] = 0.0
-        for s in record.sigmas:
-            s[...] = 0.0
-        d[...] = 0.0
-        return out
-
-    checking.passes(checks.memo_layer, vandal)
+def recursion_by_backward(net, record, dE_dsigma_next, l):
+    """Right when l + 1 = L: bpkit's backward pass seeded with δ^L = ∂E/∂σ^L · ∂σ^L/∂sum^L."""
+    delta_L = dE_dsigma_next * (net.output.derivative(record.sums[net.L]) if l + 1 == net.L else 1.0)
+    return bpkit.backward(net, record, delta_L)[2][l]
 
 
-# ------------------------------------------------------------------------------ 04.2
-@pytest.mark.parametrize("run", REPEAT)
-def test_memo_layer_count_right_answer_passes(run, checking):
-    """Does m · n_l · n_{l+1} pass?"""
-    checking.passes(checks.memo_layer_count, lambda sizes, l, m: m * sizes[l] * sizes[l + 1])
-
-
-@pytest.mark.parametrize("wrong,hint", [
-    (lambda s, l, m: s[l] * s[l + 1], "you forgot m"),
-    (lambda s, l, m: m * s[l] * (s[l + 1] + 1), "also counted the product with ∂σ^l_j/∂sum^l_j"),
-    (lambda s, l, m: m * s[l - 1] * s[l], "the weights w^l into layer l"),
-    (lambda s, l, m: m * s[l], "not one per neuron j"),
-    (lambda s, l, m: m * s[l] * s[l + 1] + 1, "is not right"),
-    (lambda s, l, m: "many", "whole number"),
-    (unanswered, "not answered yet"),
-])
-@pytest.mark.parametrize("run", range(2))
-def test_memo_layer_count_mistakes_fail_with_their_hint(wrong, hint, run, checking):
-    """Does each miscount (no m, the g' products too, the wrong layer, one per neuron) fail with its hint?"""
-    checking.fails(checks.memo_layer_count, wrong, hints=hint)
-
-
-# ------------------------------------------------------------------------------ 04.3
-@pytest.mark.parametrize("run", REPEAT)
-def test_path_count_right_answer_passes(run, checking):
-    """Does n_{l+1} · ... · n_L pass (1 for the output layer)?"""
-    checking.passes(checks.path_count, lambda sizes, l, i, j: int(np.prod(sizes[l + 1:])))
-
-
-@pytest.mark.parametrize("wrong,hint", [
-    (lambda s, l, i, j: int(np.prod(s[l:])), "counted the neurons of layer l too"),
-    (lambda s, l, i, j: int(np.prod(s[l + 1:-1])), "include the output layer"),
-    (lambda s, l, i, j: int(sum(s[l + 1:])), "the choices multiply"),
-    (unanswered, "not answered yet"),
-])
-@pytest.mark.parametrize("run", range(3))
-def test_path_count_mistakes_fail_with_their_hint(wrong, hint, run, checking):
-    """Does each miscount of the paths fail with its hint?"""
-    checking.fails(checks.path_count, wrong, hints=hint)
-
-
-
-def test_path_count_names_every_miscount_that_gives_the_number(monkeypatch, checking):
-    """When two miscounts give the same number on a hidden case (skipping layer l+1, or leaving out the output
-    layer, when l + 1 = L), does the hint name both rather than whichever comes first?"""
-    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(0))  # such a case comes up
-    checking.fails(checks.path_count, lambda s, l, i, j: int(np.prod(s[l + 2:])),
-                   hints=["every layer after l branches, layer l+1 too", "include the output layer", " Or: "])
-
-
-def test_memo_layer_count_cannot_count_bpkits_steps(checking):
-    """Does counting the steps of bpkit.scalar.gradient (the check's own measurement) fail with the hint that
+def test_recursion_cannot_be_copied_from_bpkit(checking):
+    """Does an answer that runs bpkit's backward pass (whose memo holds every ∂E/∂σ^l) fail with the hint that
     names it?"""
-    from bpkit import Network, scalar
-
-    def cheat(sizes, l, m):
-        net = Network(sizes, bias=False, seed=0)
-        steps = scalar.gradient(net, np.zeros((m, sizes[0])), np.zeros((m, sizes[-1]))).extras["steps"]
-        return m * sum(len(s.reads) for s in steps if s.writes[1] == l)
-
-    checking.fails(checks.memo_layer_count, cheat, hints=f"you called bpkit.scalar.gradient: {CHEAT}")
+    checking.fails(checks.recursion, recursion_by_backward, hints=f"you called bpkit.backward: {CHEAT}")
 
 
-def test_path_count_cannot_be_copied_from_bpkit(checking):
-    """Is naive.paths switched off while the answer runs, and back on afterwards?"""
-    from bpkit import naive
-
-    checking.fails(checks.path_count, lambda s, l, i, j: len(naive.paths(s, l, i, j)),
-                   hints=f"you called bpkit.naive.paths: {CHEAT}")
-    assert len(naive.paths((2, 3, 4), 1, 0, 0)) == 4
+def test_recursion_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.recursion, checking.unanswered, hints="not answered yet")
 
 
-# ------------------------------------------------------------------------------ 04.4
-def memoized_count(sizes, m, mistake=None):
-    L = len(sizes) - 1
-    out = sizes[L]                                                         # (σ^L_k - y_k) · 1/m
-    hidden = sum(sizes[l] * (sizes[l + 1] + (0 if mistake == "no g'" else 1)) for l in range(1, L))
-    weights = sum(sizes[l - 1] * sizes[l] for l in range(1, L + 1))       # one per weight
-    total = (0 if mistake == "no output" else out) + hidden + weights
-    return total * (1 if mistake == "no m" else m)
+# ------------------------------------------------------------------------ 04.2  activation derivatives
+def make_dsigma(kind="right", only=None):
+    def dsigma_dsum(name, s):
+        if only is not None and name != only:
+            return derivative(name, s)
+        if kind == "value":
+            return {"sigmoid": sig(s), "tanh": np.tanh(s), "relu": np.maximum(s, 0)}[name]
+        if kind == "on-sum":
+            return {"sigmoid": s * (1 - s), "tanh": 1 - s ** 2, "relu": (s > 0) * 1.0}[name]
+        if kind == "no-square":
+            return 1 - np.tanh(s)
+        if kind == "ones":
+            return np.ones_like(s)
+        if kind == "sign":
+            return -derivative(name, s)
+        if kind == "scalar":
+            return 0.25
+        return derivative(name, s)
 
-
-def naive_count(sizes, m, mistake=None):
-    L = len(sizes) - 1
-    c = {L: 1}
-    for l in range(L - 1, 0, -1):
-        c[l] = sizes[l + 1] * (c[l + 1] + 1) + 1
-    per_weight = 0 if mistake == "no last product" else 1
-    total = sum(sizes[l - 1] * sizes[l] * (c[l] + per_weight) for l in range(1, L + 1))
-    return total * (1 if mistake == "no m" else m)
+    return dsigma_dsum
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_counts_right_answer_passes(run, checking):
-    """Do the two closed forms, written from the lesson's derivation, pass against the counters?"""
-    checking.passes(checks.counts, memoized_count, naive_count)
+def test_activation_derivatives_right_answer_passes(run, checking):
+    """Do the right derivatives of sigmoid, tanh and relu pass?"""
+    checking.passes(checks.activation_derivatives, make_dsigma())
 
 
-@pytest.mark.parametrize("memo,nv,hint", [
-    ("no m", None, "memoized: you forgot m"),
-    ("no output", None, "left out the output layer"),
-    ("no g'", None, "left out the products with ∂σ^l_j/∂sum^l_j"),
-    (None, "no m", "naive: you forgot m"),
-    (None, "no last product", "one more per weight"),
-    ("swap", None, "memoized: that is the naive count"),
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("answer, hint", [
+    (make_dsigma("value"), "not its derivative"),
+    (make_dsigma("on-sum", only="sigmoid"), "for sigmoid: you applied σ(1 - σ) to sum"),
+    (make_dsigma("on-sum", only="tanh"), "for tanh: you applied 1 - σ² to sum"),
+    (make_dsigma("no-square", only="tanh"), "forgot the square"),
+    (make_dsigma("ones", only="relu"), "for relu: ∂σ/∂sum is 0 where sum <= 0"),
+    (make_dsigma("value", only="relu"), "for relu: that is the activation's value"),
+    (make_dsigma("sign"), "sign error"),
+    (make_dsigma("scalar"), "not one number"),
 ])
-@pytest.mark.parametrize("run", range(2))
-def test_counts_mistakes_fail_with_their_hint(memo, nv, hint, run, checking):
-    """Does each miscount of either formula fail with the hint that names it?"""
-    if memo == "swap":
-        answers = (lambda s, m: naive_count(s, m), lambda s, m: naive_count(s, m))
-    else:
-        answers = (lambda s, m: memoized_count(s, m, memo), lambda s, m: naive_count(s, m, nv))
-    checking.fails(checks.counts, *answers, hints=hint)
+def test_activation_derivatives_mistakes_fail_with_their_hint(run, answer, hint, checking):
+    """Does each common mistake in ∂σ/∂sum fail with its hint, naming the activation?"""
+    checking.fails(checks.activation_derivatives, answer, hints=hint)
 
 
-def test_counts_cannot_be_copied_from_bpkit(checking):
-    """Are the closed forms and the counters switched off while the answers run?"""
-    from bpkit import scalar
-
-    checking.fails(checks.counts, lambda s, m: scalar.multiplication_count(s, m), naive_count,
-                   hints=f"you called bpkit.scalar.multiplication_count: {CHEAT}")
-    assert scalar.multiplication_count((2, 2)) == 6
-
-
-def test_memo_layer_cannot_call_bpkits_gradient(checking):
-    """Is bpkit.gradient switched off inside the memo-layer check?"""
-    import bpkit
-
-    def cheat(net, record, d, l):
-        return bpkit.gradient(net, record.sigmas[0], np.zeros((record.m, net.sizes[-1]))).extras["dE_dsigma"][l]
-
-    checking.fails(checks.memo_layer, cheat, hints=f"you called bpkit.gradient: {CHEAT}")
+@pytest.mark.parametrize("cheat, called", [
+    (lambda name, s: activations.get(name).derivative(s), "derivative"),
+    (lambda name, s: getattr(bpkit.activations, name).derivative(s), "derivative"),
+    (lambda name, s: activations.ACTIVATIONS[name].derivative_from_value(activations.ACTIVATIONS[name].value(s)),
+     "derivative_from_value"),
+    (lambda name, s: bpkit.Network((1, 1, 1), hidden=name).activation(1).derivative(s), "derivative"),
+], ids=["get", "module-instance", "from-value", "network-hidden"])
+def test_activation_derivatives_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Does bpkit's own ∂σ/∂sum fail with the hint that names it, however the (frozen) activation was reached:
+    activations.get(name), the module's instance, the ACTIVATIONS table, a network's hidden activation?"""
+    failed = checking.fails(checks.activation_derivatives, cheat, hints="you called bpkit.activations.")
+    assert f".{called}: {CHEAT}" in failed.hint, failed.hint
 
 
-def test_counts_unanswered_fails(checking):
-    """Does an unanswered exercise fail with 'not answered yet'?"""
-    checking.fails(checks.counts, checking.unanswered, checking.unanswered, hints="not answered yet")
+def test_activation_derivatives_may_use_the_activations_value(checking):
+    """Does an answer that takes σ = g(sum) from bpkit (activations.get(name).value) and differentiates it by hand
+    still pass: only the derivatives are switched off?"""
+    def dsigma_dsum(name, s):
+        g = activations.get(name).value(s)
+        return {"sigmoid": g * (1 - g), "tanh": 1 - g ** 2, "relu": (g > 0) * 1.0}[name]
+
+    checking.passes(checks.activation_derivatives, dsigma_dsum)
+
+
+def test_activation_derivatives_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.activation_derivatives, checking.unanswered, hints="not answered yet")
+
+
+# ------------------------------------------------------------------------ 04.3  the third factor
+def make_dW(kind="right"):
+    def dE_dW_layer(record, delta, l):
+        prev = record.sigmas[l - 1]
+        if kind == "transposed":
+            return delta.T @ prev
+        if kind == "sigma-l":
+            return record.sigmas[l].T @ delta
+        if kind == "mean":
+            return prev.T @ delta / delta.shape[0]
+        if kind == "sign":
+            return -prev.T @ delta
+        if kind == "twice":
+            act = record.net.activation(l).name
+            return prev.T @ (delta * derivative(act, record.sums[l]))
+        return prev.T @ delta
+
+    return dE_dW_layer
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_weight_factor_right_answer_passes(run, checking):
+    """Does Σ_e σ^(l-1)_i δ^l_j, i.e. (σ^(l-1))ᵀ δ^l, pass?"""
+    checking.passes(checks.weight_factor, make_dW())
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("transposed", "swapped i and j"),
+    ("sigma-l", "σ^l instead of σ^{l-1}"),
+    ("mean", "do not divide by m again"),
+    ("sign", "sign error"),
+    ("twice", "multiplied by it twice"),
+])
+def test_weight_factor_mistakes_fail_with_their_hint(run, kind, hint, checking):
+    """Does each common mistake with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i fail with its hint?"""
+    checking.fails(checks.weight_factor, make_dW(kind), hints=hint)
+
+
+def test_weight_factor_cannot_be_copied_from_bpkit(checking):
+    """Does an answer that runs bpkit's backward pass from δ^l (right when l = L) fail with the hint that names it?"""
+    checking.fails(checks.weight_factor, lambda record, delta, l: bpkit.backward(record.net, record, delta)[0][l],
+                   hints=f"you called bpkit.backward: {CHEAT}")
+
+
+def test_weight_factor_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.weight_factor, checking.unanswered, hints="not answered yet")
+
+
+# ------------------------------------------------------------------------ 04.4  full backprop
+def make_backprop(kind="right"):
+    def backprop(net, X, Y, lam):
+        m = X.shape[0]
+        rec = net.forward(X)
+        L = net.L
+        delta = (rec.sigmas[L] - Y) / (1 if kind == "no-m" else m)
+        if kind == "sign-delta":
+            delta = -delta
+        dW, db = [None] * L, [None] * L
+        for l in range(L, 0, -1):
+            src = rec.sigmas[l] if kind == "sigma-l" else rec.sigmas[l - 1]
+            dW[l - 1] = src.T @ delta
+            db[l - 1] = delta.sum(axis=0)
+            if l > 1:
+                W = net.W[l] if kind == "transposed-back" else net.W[l].T
+                back = delta @ W
+                if kind != "no-derivative":
+                    back = back * derivative(net.hidden.name, rec.sums[l - 1])
+                delta = back
+        scale = {"no-lambda": 0.0, "half": 0.5 * lam / m, "no-m": lam}.get(kind, lam / m)
+        for l in range(1, L + 1):
+            dW[l - 1] = dW[l - 1] + scale * net.W[l]
+            if kind == "bias" and net.b is not None:
+                db[l - 1] = db[l - 1] + scale * net.b[l]
+        if kind == "transposed":
+            dW = [w.T for w in dW]
+        if kind == "sign":
+            dW = [-w for w in dW]
+            db = [-b for b in db]
+        if kind == "dW-only":
+            return dW
+        if kind == "reversed":
+            dW = dW[::-1]
+        return dW, (db if net.b is not None else None)
+
+    return backprop
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_full_backprop_right_answer_passes(run, checking):
+    """Does a right backprop (any depth, biases or not, the λ/m·w term) pass?"""
+    checking.passes(checks.full_backprop, make_backprop())
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("no-lambda", "forgot the λ/m·w^l_ij term"),
+    ("transposed", "swapped i and j"),
+    ("transposed-back", "swapped i and j"),
+    ("sigma-l", "σ^l instead of σ^{l-1}"),
+    ("no-derivative", "forgot the activation derivative"),
+    ("no-m", "forgot 1/m"),
+    ("sign", "sign error"),
+    ("sign-delta", "sign error"),
+    ("bias", "penalized the biases"),
+    ("half", "not λ/2m·w^l_ij"),
+    ("dW-only", "pair (dW, db)"),
+])
+def test_full_backprop_mistakes_fail_with_their_hint(run, kind, hint, checking):
+    """Does each common backprop mistake fail with the hint that names it?"""
+    checking.fails(checks.full_backprop, make_backprop(kind), hints=hint)
+
+
+
+
+@pytest.mark.parametrize("cheat, called", [
+    (lambda net, X, Y, lam: (list(bpkit.gradient(net, X, Y, lam).W),
+                             None if net.b is None else list(bpkit.gradient(net, X, Y, lam).b)), "bpkit.gradient"),
+    (lambda net, X, Y, lam: (list(bpkit.scalar.gradient(net, X, Y, lam).W),
+                             None if net.b is None else list(bpkit.scalar.gradient(net, X, Y, lam).b)),
+     "bpkit.scalar.gradient"),
+    (lambda net, X, Y, lam: (list(bpkit.numerical_gradient(net, X, Y, lam).W),
+                             None if net.b is None else list(bpkit.numerical_gradient(net, X, Y, lam).b)),
+     "bpkit.numerical_gradient"),
+    (backprop_by_central_differences, "bpkit.objective"),
+], ids=["gradient", "scalar", "numerical", "central-differences-of-E"])
+def test_full_backprop_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Do answers that call one of bpkit's gradients, or take central differences of bpkit.objective, fail with the
+    hint that names what they called?"""
+    checking.fails(checks.full_backprop, cheat, hints=f"you called {called}: {CHEAT}")
+
+
+def test_full_backprop_may_use_the_activations_derivative(checking):
+    """Does the solution's way, with net.activation(l).derivative, still pass while the gradients are off?"""
+    def backprop(net, X, Y, lam):
+        m, L = X.shape[0], net.L
+        rec = net.forward(X)
+        delta = (rec.sigmas[L] - Y) / m
+        dW, db = [None] * L, [None] * L
+        for l in range(L, 0, -1):
+            dW[l - 1] = rec.sigmas[l - 1].T @ delta + lam / m * net.W[l]
+            db[l - 1] = delta.sum(axis=0)
+            if l > 1:
+                delta = (delta @ net.W[l].T) * net.activation(l - 1).derivative(rec.sums[l - 1])
+        return dW, (db if net.b is not None else None)
+
+    checking.passes(checks.full_backprop, backprop)
+
+
+def test_full_backprop_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.full_backprop, checking.unanswered, hints="not answered yet")
+
+
+def test_full_backprop_reversed_layers_fail(checking):
+    """Does a list in the order L..1 fail (with the reverse-order hint when the shapes tell)?"""
+    hint = checking.fails(checks.full_backprop, make_backprop("reversed")).hint
+    assert "reverse order" in hint or "not right" in hint or "shape" in hint, hint

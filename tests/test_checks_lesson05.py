@@ -1,15 +1,14 @@
 """Do lesson 05's graded checks pass every right answer and fail each common mistake with its hint?
 
-Every check draws fresh hidden cases, so each test runs several times.
+Every check draws fresh hidden networks and sizes, so each test runs several times.
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-import bpkit
 from bpkit.course.checks import lesson05 as checks
-from check_answers import CHEAT
+from check_answers import CHEAT, unanswered
 
 REPEAT = range(5)
 
@@ -20,243 +19,224 @@ REPEAT = range(5)
 
 
 
-# ------------------------------------------------------------------------ 05.1  E(w)
-def log_sigmoid(s):
-    return -np.logaddexp(0.0, -s)
-
-
-def make_E(penalty=0.5, ce_scale=None, sign=1.0, pen_sign=1.0, bias=False, naive=False, clip=False,
-           last_only=False, per_output=False):
-    """E(net, X, Y, lam) with one deliberate mistake switched on."""
-
-    def E(net, X, Y, lam):
-        rec = net.forward(X)
-        m = X.shape[0]
-        if naive or clip:
-            s = rec.sigmas[net.L]
-            if clip:
-                s = np.clip(s, 1e-12, 1 - 1e-12)
-            ce = -np.sum(Y * np.log(s) + (1 - Y) * np.log(1 - s))
-        else:
-            S = rec.sums[net.L]
-            ce = -np.sum(Y * log_sigmoid(S) + (1 - Y) * log_sigmoid(-S))
-        ce = ce / m if ce_scale is None else ce * ce_scale
-        if per_output:
-            ce = ce / Y.shape[1]
-        layers = [net.W[net.L]] if last_only else list(net.W)
-        squares = sum(np.sum(w ** 2) for w in layers)
-        if bias and net.b is not None:
-            squares += sum(np.sum(b ** 2) for b in net.b)
-        return sign * (ce + pen_sign * penalty * lam / m * squares)
-
-    return E
-
-
-@pytest.mark.parametrize("run", REPEAT)
-def test_objective_E_right_answer_passes(run, checking):
-    """Does a right E(w), computed with the log-sigmoid, pass (one PASSED line)?"""
-    checking.passes(checks.objective_E, make_E())
-
-
-@pytest.mark.parametrize("run", REPEAT)
-@pytest.mark.parametrize("wrong, hint", [
-    (make_E(penalty=0.0), "penalty term is missing"),
-    (make_E(bias=True), "penalized the biases"),
-    (make_E(penalty=1.0), "λ/2m, not λ/m"),
-    (make_E(ce_scale=1.0), "cross-entropy is missing its 1/m"),
-    (make_E(sign=-1.0), "sign error"),
-    (make_E(pen_sign=-1.0), "sign error"),
-    (make_E(last_only=True), "EVERY"),
-    (make_E(naive=True), "log-sigmoid"),
-    (make_E(clip=True), "clipping"),
-    (make_E(per_output=True), "divided the cross-entropy by m·n_L"),
-])
-def test_objective_E_mistakes_fail_with_their_hint(run, wrong, hint, checking):
-    """Does each common mistake in E(w) fail with the hint that names it?"""
-    checking.fails(checks.objective_E, wrong, hints=hint)
-
-
-@pytest.mark.parametrize("seed", [176, 319, 427])
-def test_objective_E_names_the_division_by_n_L_where_every_case_used_to_have_one_output(monkeypatch, seed, checking):
-    """On seeds whose hidden networks used to have n_L = 1 in every unsaturated case (where dividing by m·n_L is
-    dividing by m), is dividing by m·n_L still named (the first case now has n_L >= 2), not called clipping?"""
-    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(seed))
-    checking.fails(checks.objective_E, make_E(per_output=True), hints="divided the cross-entropy by m·n_L")
-
-
-
-@pytest.mark.parametrize("cheat, called", [
-    (lambda net, X, Y, lam: bpkit.objective(net, X, Y, lam), "bpkit.objective"),
-    (lambda net, X, Y, lam: bpkit.cross_entropy(net, X, Y) + bpkit.penalty(net, lam, len(X)), "bpkit.cross_entropy"),
-    (lambda net, X, Y, lam: bpkit.CrossEntropy.fn(net.forward(X).sums[net.L], Y) + lam / (2 * len(X)) * sum(
-        np.sum(w ** 2) for w in net.W), "bpkit.CrossEntropy.fn"),
-    (lambda net, X, Y, lam: make_E(penalty=0.0)(net, X, Y, lam) + bpkit.penalty(net, lam, len(X)), "bpkit.penalty"),
-    (lambda net, X, Y, lam: bpkit.gradient(net, X, Y, lam).E, "bpkit.gradient"),
-], ids=["objective", "cross_entropy", "CrossEntropy.fn", "penalty", "gradient.E"])
-def test_objective_E_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Do answers that call bpkit for E or its parts (bpkit.objective, the cross-entropy, the penalty, a gradient's
-    .E) fail with the hint that names what they called?"""
-    checking.fails(checks.objective_E, cheat, hints=f"you called {called}: {CHEAT}")
-
-
-def test_objective_E_unanswered_fails(checking):
-    """Does the unanswered exercise fail and say so?"""
-    checking.fails(checks.objective_E, checking.unanswered, hints="not answered yet")
-
-
-def test_objective_E_cannot_be_fooled_by_mutating_the_network(checking):
-    """Does an answer that zeroes the weights it was given (then reports E of zero weights) still fail?"""
-    right = make_E()
-
-    def sneaky(net, X, Y, lam):
-        for l in net.W.layers():
-            net.W[l] = np.zeros_like(net.W[l])
-        return right(net, X, Y, lam)
-
-    checking.fails(checks.objective_E, sneaky)
-
-
-def test_objective_E_wrong_return_type_fails(checking):
-    """Does returning an array instead of one number fail with a clear hint?"""
-    checking.fails(checks.objective_E, lambda net, X, Y, lam: np.zeros(3), hints="one number")
-
-
-# ------------------------------------------------------------------------ 05.2  penalty gradient
-def make_grad(scale=1.0, m_power=1, transpose=False, squares=False, last_only=False):
-    def penalty_grad(net, lam, m):
-        out = []
-        for l in net.W.layers():
-            w = net.W[l]
-            g = lam / m ** m_power * (w ** 2 / 2 if squares else w) * scale
-            if last_only and l < net.L:
-                g = np.zeros_like(w)
-            out.append(g.T if transpose else g)
+# ------------------------------------------------------------------------------ 05.1
+def make_memo(mistake=None):
+    def dE_dsigma_layer(net, record, dE_dsum_next, l):
+        W = net.W[l + 1]                                   # w^{l+1}_jp, shape (n_l, n_{l+1})
+        # ∂E/∂σ^l_j = Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp, written as loops over j and p
+        m, n_l = record.sigmas[l].shape
+        out = np.zeros((m, n_l))
+        for j in range(n_l):
+            for p in range(W.shape[1]):
+                out[:, j] += dE_dsum_next[:, p] * W[j, p]
+        if mistake == "transposed":
+            return dE_dsum_next @ W
+        if mistake == "times g'":
+            return out * net.activation(l).derivative(record.sums[l])
+        if mistake == "g' of l+1 again":
+            return (dE_dsum_next * net.activation(l + 1).derivative(record.sums[l + 1])) @ W.T
+        if mistake == "1/m again":
+            return out / m
+        if mistake == "sign":
+            return -out
+        if mistake == "sigma":
+            return record.sigmas[l + 1] @ W.T
+        if mistake == "rows":
+            return out.T
+        if mistake == "summed":
+            return out.sum(axis=0)
+        if mistake == "wrong layer":
+            return dE_dsum_next @ net.W[l].T
         return out
 
-    return penalty_grad
+    return dE_dsigma_layer
 
 
 @pytest.mark.parametrize("run", REPEAT)
-def test_penalty_gradient_right_answer_passes(run, checking):
-    """Does λ/m·w^l_ij for every layer pass?"""
-    checking.passes(checks.penalty_gradient_check, make_grad())
+def test_memo_layer_right_answer_passes(run, checking):
+    """Does Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp (as loops) pass on random nets, layers and batch sizes?"""
+    checking.passes(checks.memo_layer, make_memo())
 
 
-@pytest.mark.parametrize("run", REPEAT)
-@pytest.mark.parametrize("wrong, hint", [
-    (make_grad(scale=0.5), "the 2 cancels"),
-    (make_grad(m_power=0), "forgot the 1/m"),
-    (make_grad(scale=-1.0), "sign error"),
-    (make_grad(transpose=True), "swapped i and j"),
-    (make_grad(squares=True), "not their derivative"),
-    (make_grad(last_only=True), "every layer"),
-])
-def test_penalty_gradient_mistakes_fail_with_their_hint(run, wrong, hint, checking):
-    """Does each common mistake in the penalty's gradient fail with its hint?"""
-    checking.fails(checks.penalty_gradient_check, wrong, hints=hint)
+def test_memo_layer_matrix_form_passes(checking):
+    """Does the matrix form dE_dsum_next @ W[l+1].T pass too?"""
+    checking.passes(checks.memo_layer, lambda net, record, d, l: d @ net.W[l + 1].T)
 
 
-def penalty_grad_by_two_gradients(net, lam, m):
-    """Right: bpkit.gradient at λ minus bpkit.gradient at 0, on any data with m examples."""
-    X, Y = np.zeros((m, net.sizes[0])), np.zeros((m, net.sizes[-1]))
-    return [a - b for a, b in zip(bpkit.gradient(net, X, Y, lam).W, bpkit.gradient(net, X, Y, 0.0).W)]
-
-
-def add_penalty_to_zeros(net, lam, m):
-    """Right numbers, by bpkit's own penalty step added to zeros."""
-    from bpkit.notation import Layers
-    from bpkit.objective import add_penalty_gradient
-
-    dW = Layers([np.zeros_like(w) for w in net.W], first=1)
-    add_penalty_gradient(dW, None, net, lam, m)
-    return list(dW)
-
-
-@pytest.mark.parametrize("cheat, called", [
-    (lambda net, lam, m: list(bpkit.penalty_gradient(net, lam, m)[0]), "bpkit.penalty_gradient"),
-    (lambda net, lam, m: list(bpkit.objective.__globals__["penalty_gradient"](net, lam, m)[0]),
-     "bpkit.penalty_gradient"),
-    (penalty_grad_by_two_gradients, "bpkit.gradient"),
-    (lambda net, lam, m: add_penalty_to_zeros(net, lam, m), "bpkit.objective.add_penalty_gradient"),
-], ids=["penalty_gradient", "via-another-name", "two-gradients", "add_penalty_gradient"])
-def test_penalty_gradient_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Do answers that call bpkit.penalty_gradient (by any name) or take the difference of two bpkit gradients fail
-    with the hint that names what they called?"""
-    checking.fails(checks.penalty_gradient_check, cheat, hints=f"you called {called}: {CHEAT}")
-
-
-def test_penalty_gradient_wrong_length_and_unanswered_fail(checking):
-    """Do a list with an entry for layer 0, and the unanswered exercise, fail with clear hints?"""
-    def with_layer0(net, lam, m):
-        return [None] + make_grad()(net, lam, m)
-
-    checking.fails(checks.penalty_gradient_check, with_layer0, hints="start at l = 1")
-    checking.fails(checks.penalty_gradient_check, checking.unanswered, hints="not answered yet")
-
-
-# ------------------------------------------------------------------------ 05.3  stable cross-entropy
-def make_ce(kind="right"):
-    def cross_entropy_stable(S, Y):
-        m = S.shape[0]
-        if kind == "naive":
-            s = 1 / (1 + np.exp(-S))
-            return -np.sum(Y * np.log(s) + (1 - Y) * np.log(1 - s)) / m
-        if kind == "log1p":
-            return np.sum(Y * np.log1p(np.exp(-S)) + (1 - Y) * np.log1p(np.exp(S))) / m
-        if kind == "clip":
-            s = np.clip(1 / (1 + np.exp(-S)), 1e-15, 1 - 1e-15)
-            return -np.sum(Y * np.log(s) + (1 - Y) * np.log(1 - s)) / m
-        losses = -(Y * log_sigmoid(S) + (1 - Y) * log_sigmoid(-S))
-        if kind == "no-m":
-            return losses.sum()
-        if kind == "mean":
-            return losses.mean()
-        if kind == "sign":
-            return -losses.sum() / m
-        if kind == "swapped":
-            return -(Y * log_sigmoid(-S) + (1 - Y) * log_sigmoid(S)).sum() / m
-        return losses.sum() / m
-
-    return cross_entropy_stable
-
-
-@pytest.mark.parametrize("run", REPEAT)
-def test_stable_cross_entropy_right_answer_passes(run, checking):
-    """Does the log-sigmoid cross-entropy pass, including at sum^L = ±800?"""
-    checking.passes(checks.stable_cross_entropy, make_ce())
-
-
-@pytest.mark.parametrize("run", REPEAT)
-@pytest.mark.parametrize("kind, hint", [
-    ("naive", "log-sigmoid"),
-    ("log1p", "np.logaddexp"),
-    ("clip", "clipping"),
-    ("no-m", "forgot the 1/m"),
-    ("mean", "divided by m·n_L"),
+@pytest.mark.parametrize("mistake,hint", [
+    ("transposed", "swapped i and j (transposed W)"),
+    ("times g'", "that is ∂E/∂sum^l, not ∂E/∂σ^l"),
+    ("g' of l+1 again", "activation derivative of layer l+1 twice"),
+    ("1/m again", "divided by m twice"),
     ("sign", "sign error"),
-    ("swapped", "swapped"),
+    ("sigma", "used σ^{l+1}"),
+    ("rows", "rows are examples"),
+    ("summed", "summed over the examples"),
+    ("wrong layer", "wrong layer of weights"),
 ])
-def test_stable_cross_entropy_mistakes_fail_with_their_hint(run, kind, hint, checking):
-    """Does each common mistake (the naive log, overflow in exp, clipping, 1/m, sign, swapped y) fail with its hint?"""
-    checking.fails(checks.stable_cross_entropy, make_ce(kind), hints=hint)
+@pytest.mark.parametrize("run", range(2))
+def test_memo_layer_mistakes_fail_with_their_hint(mistake, hint, run, checking):
+    """Does each common mistake (transposed W, the activation derivative of the wrong layer, 1/m twice, a sign,
+    σ for ∂E/∂sum, a wrong shape, the wrong layer's weights) fail with the hint that names it?"""
+    checking.fails(checks.memo_layer, make_memo(mistake), hints=hint)
 
 
-def cross_entropy_by_identity_network(S, Y):
-    """Right: bpkit.objective of a one-layer network whose sums are S itself (w^1 = I, no bias, λ = 0)."""
-    return bpkit.objective(bpkit.Network.from_weights([np.eye(S.shape[1])]), S, Y)
+def test_memo_layer_unanswered_fails(checking):
+    """Does an unanswered exercise fail with 'not answered yet'?"""
+    checking.fails(checks.memo_layer, checking.unanswered, hints="not answered yet")
 
 
-@pytest.mark.parametrize("cheat, called", [
-    (lambda S, Y: bpkit.CrossEntropy.fn(S, Y), "bpkit.CrossEntropy.fn"),
-    (lambda S, Y: bpkit.objective.__globals__["CrossEntropy"]().fn(S, Y), "bpkit.CrossEntropy.fn"),
-    (cross_entropy_by_identity_network, "bpkit.objective"),
-], ids=["CrossEntropy.fn", "an-instance", "identity-network"])
-def test_stable_cross_entropy_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Do answers that call bpkit's stable cross-entropy (directly, through an instance, or as E of a network whose
-    sums are the given sum^L) fail with the hint that names what they called?"""
-    checking.fails(checks.stable_cross_entropy, cheat, hints=f"you called {called}: {CHEAT}")
+def test_memo_layer_cannot_be_fooled_by_mutating_its_inputs(checking):
+    """Does an answer that scribbles over the network, record and ∂E/∂sum^{l+1} still get graded correctly?"""
+    right = make_memo()
+
+    def vandal(net, record, d, l):
+        out = right(net, record, d, l)
+        for w in net.W:
+            w[...] = 0.0
+        for s in record.sigmas:
+            s[...] = 0.0
+        d[...] = 0.0
+        return out
+
+    checking.passes(checks.memo_layer, vandal)
 
 
-def test_stable_cross_entropy_unanswered_fails(checking):
-    """Does the unanswered exercise fail?"""
-    checking.fails(checks.stable_cross_entropy, checking.unanswered, hints="not answered yet")
+# ------------------------------------------------------------------------------ 05.2
+@pytest.mark.parametrize("run", REPEAT)
+def test_memo_layer_count_right_answer_passes(run, checking):
+    """Does m · n_l · n_{l+1} pass?"""
+    checking.passes(checks.memo_layer_count, lambda sizes, l, m: m * sizes[l] * sizes[l + 1])
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda s, l, m: s[l] * s[l + 1], "you forgot m"),
+    (lambda s, l, m: m * s[l] * (s[l + 1] + 1), "also counted the product with ∂σ^l_j/∂sum^l_j"),
+    (lambda s, l, m: m * s[l - 1] * s[l], "the weights w^l into layer l"),
+    (lambda s, l, m: m * s[l], "not one per neuron j"),
+    (lambda s, l, m: m * s[l] * s[l + 1] + 1, "is not right"),
+    (lambda s, l, m: "many", "whole number"),
+    (unanswered, "not answered yet"),
+])
+@pytest.mark.parametrize("run", range(2))
+def test_memo_layer_count_mistakes_fail_with_their_hint(wrong, hint, run, checking):
+    """Does each miscount (no m, the g' products too, the wrong layer, one per neuron) fail with its hint?"""
+    checking.fails(checks.memo_layer_count, wrong, hints=hint)
+
+
+# ------------------------------------------------------------------------------ 05.3
+@pytest.mark.parametrize("run", REPEAT)
+def test_path_count_right_answer_passes(run, checking):
+    """Does n_{l+1} · ... · n_L pass (1 for the output layer)?"""
+    checking.passes(checks.path_count, lambda sizes, l, i, j: int(np.prod(sizes[l + 1:])))
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda s, l, i, j: int(np.prod(s[l:])), "counted the neurons of layer l too"),
+    (lambda s, l, i, j: int(np.prod(s[l + 1:-1])), "include the output layer"),
+    (lambda s, l, i, j: int(sum(s[l + 1:])), "the choices multiply"),
+    (unanswered, "not answered yet"),
+])
+@pytest.mark.parametrize("run", range(3))
+def test_path_count_mistakes_fail_with_their_hint(wrong, hint, run, checking):
+    """Does each miscount of the paths fail with its hint?"""
+    checking.fails(checks.path_count, wrong, hints=hint)
+
+
+
+def test_path_count_names_every_miscount_that_gives_the_number(monkeypatch, checking):
+    """When two miscounts give the same number on a hidden case (skipping layer l+1, or leaving out the output
+    layer, when l + 1 = L), does the hint name both rather than whichever comes first?"""
+    monkeypatch.setattr(checks, "fresh_rng", lambda: np.random.default_rng(0))  # such a case comes up
+    checking.fails(checks.path_count, lambda s, l, i, j: int(np.prod(s[l + 2:])),
+                   hints=["every layer after l branches, layer l+1 too", "include the output layer", " Or: "])
+
+
+def test_memo_layer_count_cannot_count_bpkits_steps(checking):
+    """Does counting the steps of bpkit.scalar.gradient (the check's own measurement) fail with the hint that
+    names it?"""
+    from bpkit import Network, scalar
+
+    def cheat(sizes, l, m):
+        net = Network(sizes, bias=False, seed=0)
+        steps = scalar.gradient(net, np.zeros((m, sizes[0])), np.zeros((m, sizes[-1]))).extras["steps"]
+        return m * sum(len(s.reads) for s in steps if s.writes[1] == l)
+
+    checking.fails(checks.memo_layer_count, cheat, hints=f"you called bpkit.scalar.gradient: {CHEAT}")
+
+
+def test_path_count_cannot_be_copied_from_bpkit(checking):
+    """Is naive.paths switched off while the answer runs, and back on afterwards?"""
+    from bpkit import naive
+
+    checking.fails(checks.path_count, lambda s, l, i, j: len(naive.paths(s, l, i, j)),
+                   hints=f"you called bpkit.naive.paths: {CHEAT}")
+    assert len(naive.paths((2, 3, 4), 1, 0, 0)) == 4
+
+
+# ------------------------------------------------------------------------------ 05.4
+def memoized_count(sizes, m, mistake=None):
+    L = len(sizes) - 1
+    out = sizes[L]                                                         # (σ^L_k - y_k) · 1/m
+    hidden = sum(sizes[l] * (sizes[l + 1] + (0 if mistake == "no g'" else 1)) for l in range(1, L))
+    weights = sum(sizes[l - 1] * sizes[l] for l in range(1, L + 1))       # one per weight
+    total = (0 if mistake == "no output" else out) + hidden + weights
+    return total * (1 if mistake == "no m" else m)
+
+
+def naive_count(sizes, m, mistake=None):
+    L = len(sizes) - 1
+    c = {L: 1}
+    for l in range(L - 1, 0, -1):
+        c[l] = sizes[l + 1] * (c[l + 1] + 1) + 1
+    per_weight = 0 if mistake == "no last product" else 1
+    total = sum(sizes[l - 1] * sizes[l] * (c[l] + per_weight) for l in range(1, L + 1))
+    return total * (1 if mistake == "no m" else m)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_counts_right_answer_passes(run, checking):
+    """Do the two closed forms, written from the lesson's derivation, pass against the counters?"""
+    checking.passes(checks.counts, memoized_count, naive_count)
+
+
+@pytest.mark.parametrize("memo,nv,hint", [
+    ("no m", None, "memoized: you forgot m"),
+    ("no output", None, "left out the output layer"),
+    ("no g'", None, "left out the products with ∂σ^l_j/∂sum^l_j"),
+    (None, "no m", "naive: you forgot m"),
+    (None, "no last product", "one more per weight"),
+    ("swap", None, "memoized: that is the naive count"),
+])
+@pytest.mark.parametrize("run", range(2))
+def test_counts_mistakes_fail_with_their_hint(memo, nv, hint, run, checking):
+    """Does each miscount of either formula fail with the hint that names it?"""
+    if memo == "swap":
+        answers = (lambda s, m: naive_count(s, m), lambda s, m: naive_count(s, m))
+    else:
+        answers = (lambda s, m: memoized_count(s, m, memo), lambda s, m: naive_count(s, m, nv))
+    checking.fails(checks.counts, *answers, hints=hint)
+
+
+def test_counts_cannot_be_copied_from_bpkit(checking):
+    """Are the closed forms and the counters switched off while the answers run?"""
+    from bpkit import scalar
+
+    checking.fails(checks.counts, lambda s, m: scalar.multiplication_count(s, m), naive_count,
+                   hints=f"you called bpkit.scalar.multiplication_count: {CHEAT}")
+    assert scalar.multiplication_count((2, 2)) == 6
+
+
+def test_memo_layer_cannot_call_bpkits_gradient(checking):
+    """Is bpkit.gradient switched off inside the memo-layer check?"""
+    import bpkit
+
+    def cheat(net, record, d, l):
+        return bpkit.gradient(net, record.sigmas[0], np.zeros((record.m, net.sizes[-1]))).extras["dE_dsigma"][l]
+
+    checking.fails(checks.memo_layer, cheat, hints=f"you called bpkit.gradient: {CHEAT}")
+
+
+def test_counts_unanswered_fails(checking):
+    """Does an unanswered exercise fail with 'not answered yet'?"""
+    checking.fails(checks.counts, checking.unanswered, checking.unanswered, hints="not answered yet")

@@ -8,7 +8,7 @@ from bpkit.factors import three_factors
 
 
 def small_case():
-    """A 2-3-2-1 tanh network without biases (lesson 06's), m = 3, λ = 0.5."""
+    """A 2-3-2-1 tanh network without biases (lesson 04's), m = 3, λ = 0.5."""
     net = bpkit.Network((2, 3, 2, 1), hidden="tanh", bias=False, seed=4)
     X = np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]])
     Y = np.array([[1.0], [0.0], [1.0]])

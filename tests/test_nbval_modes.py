@@ -19,16 +19,16 @@ WRONG_E = (
 
 @pytest.fixture(scope="module")
 def tampered(tmp_path_factory) -> Path:
-    """Solution 05 with a wrong answer to 05.1 but its saved 'PASSED 05.1 ...' output kept."""
-    nb = nbformat.read(ROOT / "solutions" / "05_objective.ipynb", as_version=4)
-    answer = next(c for c in nb.cells if c.get("id") == "ex05-1-answer")
-    check = next(c for c in nb.cells if c.get("id") == "ex05-1-check")
-    assert "PASSED 05.1" in check.outputs[0]["text"]  # the stored output claims success
+    """Solution 05 with a wrong answer to 03.1 but its saved 'PASSED 03.1 ...' output kept."""
+    nb = nbformat.read(ROOT / "solutions" / "03_objective.ipynb", as_version=4)
+    answer = next(c for c in nb.cells if c.get("id") == "ex03-1-answer")
+    check = next(c for c in nb.cells if c.get("id") == "ex03-1-check")
+    assert "PASSED 03.1" in check.outputs[0]["text"]  # the stored output claims success
     answer.source = WRONG_E
     # inside the repository, as a user's `pytest --nbval solutions/` would be (the root conftest applies)
     folder = ROOT / "test-artifacts" / f"nbval-modes-{os.getpid()}"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "05_objective.ipynb"
+    path = folder / "03_objective.ipynb"
     nbformat.write(nb, path)
     yield path
     shutil.rmtree(folder, ignore_errors=True)
@@ -43,6 +43,6 @@ def test_wrong_answer_fails_whatever_was_saved(tampered: Path, mode: str):
          str(tampered)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
-    assert "FAILED 05.1" in out and "Hint:" in out and "penalty" in out
+    assert "FAILED 03.1" in out and "Hint:" in out and "penalty" in out
     assert "\x1b[" not in out
     assert "1 failed" in out.splitlines()[-1]

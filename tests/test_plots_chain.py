@@ -1,4 +1,4 @@
-"""Do lesson 03's tables and plots show the chain rule of the notes' example correctly?"""
+"""Do lesson 02's tables and plots show the chain rule of the notes' example correctly?"""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

@@ -1,4 +1,4 @@
-"""Do lesson 04's sweeps count, fit and draw the growth of naive and memoized backprop correctly?"""
+"""Do lesson 05's sweeps count, fit and draw the growth of naive and memoized backprop correctly?"""
 from __future__ import annotations
 
 import matplotlib

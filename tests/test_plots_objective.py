@@ -1,4 +1,4 @@
-"""Do lesson 05's plots and the numbers they show agree with bpkit's objective, and draw what they claim?"""
+"""Do lesson 03's plots and the numbers they show agree with bpkit's objective, and draw what they claim?"""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

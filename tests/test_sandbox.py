@@ -55,7 +55,7 @@ def test_the_only_writable_place_is_private(tmp_path: Path):
     directories, or its Python?"""
     import bpkit
 
-    targets = [Path(bpkit.__file__).parent / "checks" / "lesson06.py", tmp_path / "gradebook.csv",
+    targets = [Path(bpkit.__file__).parent / "checks" / "lesson04.py", tmp_path / "gradebook.csv",
                Path(os.__file__).parent / "cheat.py"]
     out = printed(f"""
 import os

@@ -1,76 +1,88 @@
-"""Does lesson 03's widget show the chain rule live, from bpkit's own numbers, fast, without printing?"""
+"""Do lesson 03's widgets build without arguments, change what they show when their slider moves, never print,
+and show bpkit's own numbers?"""
 from __future__ import annotations
 
-import statistics
 import time
 
-import ipywidgets as W
-import pytest
+import matplotlib
 
-from bpkit import example
-from bpkit.show.plots import chain
-from bpkit.show.widgets import lesson03
+matplotlib.use("Agg")
+import ipywidgets as W  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
+import bpkit  # noqa: E402
+from bpkit import regularization  # noqa: E402
+from bpkit.show.widgets import lesson03 as w5  # noqa: E402
 
-@pytest.mark.parametrize("name", lesson03.__all__)
-def test_every_public_widget_builds_with_no_arguments(name):
-    """Does every function in __all__ build an ipywidgets.Widget with no arguments?"""
-    assert isinstance(getattr(lesson03, name)(), W.Widget)
-
-
-def test_the_first_slider_moves_a_weight():
-    """Is the widget's first slider a weight slider (w^1_1 = w^1_00), as the browser test expects?"""
-    box = lesson03.chain_rule()
-    first = next(iter(box.sliders.values()))
-    assert isinstance(first, W.FloatSlider) and first.description.startswith("w^1_1")
+FAST_LAMS = (0.0, 1.0)  # two quick trainings, so the λ widget builds fast in tests
 
 
-def test_moving_a_weight_updates_the_chain_and_the_plot_with_bpkits_numbers():
-    """After moving w^1_1, do the table and the plot show bpkit's factors and slope for the new weights?"""
-    box = lesson03.chain_rule()
-    html0, plot0 = box.html.value, box.plot.value
-    box.sliders["w^1_1"].value = -1.3
-    assert box.html.value != html0 and box.plot.value != plot0
-    weights = {n: box.sliders[n].value for n in example.NOTES_NAMES}
-    values = {n: box.sliders[n].value for n in example.INPUTS}
-    net, x = example.network(weights), example.inputs(values)
-    assert box.html.value == chain.chain_html(net, x, "w^1_1")
-    assert box.plot.value == chain.tangent_svg(net, x, "w^1_1")
+@pytest.fixture(scope="module")
+def lam_widget():
+    return w5.lambda_boundary(lams=FAST_LAMS)
 
 
-@pytest.mark.parametrize("slider", ["w^2_2", "z", "w"])
-def test_inputs_and_second_layer_weights_update_too(slider):
-    """Do the input sliders and a second-layer weight also change what is shown?"""
-    box = lesson03.chain_rule(name="w^1_4")
-    before = box.html.value
-    box.sliders[slider].value = 2.4
-    assert box.html.value != before
+def test_all_widgets_take_no_arguments_and_return_a_widget(monkeypatch):
+    """Does every function in __all__ build with no arguments and return an ipywidgets.Widget (λ grid made small)?"""
+    monkeypatch.setattr(w5.lambda_boundary, "__defaults__", (FAST_LAMS,))
+    for name in w5.__all__:
+        assert isinstance(getattr(w5, name)(), W.Widget), name
 
 
-def test_choosing_another_partial_shows_its_factors():
-    """Does picking ∂o/∂w^2_2 switch the table to that weight's two factors?"""
-    box = lesson03.chain_rule()
-    box.choice.value = "w^2_2"
-    net, x = example.network(), example.inputs()
-    f = example.chain_factors(net, x)["w^2_2"]
-    assert f"{f['dsum2/dw']:+.5f}" in box.html.value and "w<sup>2</sup><sub>10</sub>" in box.html.value
+def test_hidden_weight_slider_changes_table_and_plot(capsys):
+    """Does moving w^1_00 change the table and the plot, with no printing and no figure left open?"""
+    box = w5.hidden_weight()
+    assert isinstance(box.slider, W.FloatSlider) and box.slider.description == "w^1_00"
+    table, plot = box.table.value, box.plot.value
+    box.slider.value = 2.5
+    assert box.table.value != table and box.plot.value != plot
+    assert capsys.readouterr() == ("", "")
+    assert plt.get_fignums() == []
 
 
-def test_the_widget_never_prints(capsys):
-    """Does building and moving the widget write nothing to stdout or stderr?"""
-    box = lesson03.chain_rule()
-    for v in (0.3, -0.8, 1.9):
-        box.sliders["w^1_2"].value = v
-    out = capsys.readouterr()
-    assert out.out == "" and out.err == ""
+def test_hidden_weight_shows_bpkits_numbers():
+    """Are σ^L_0, the cross-entropy, the penalty and E shown as bpkit computes them for the moved weight?"""
+    box = w5.hidden_weight()
+    box.slider.value = -1.5
+    net, X, Y, lam = w5.small_example()
+    net.W[1][0, 0] = -1.5
+    shown = box.table.value
+    assert f"{bpkit.objective(net, X, Y, lam):.6f}" in shown
+    assert f"{bpkit.penalty(net, lam, X.shape[0]):.6f}" in shown
+    assert f"{bpkit.cross_entropy(net, X, Y):.6f}" in shown
+    assert f"{net.predict_proba(X)[0, 0]:.4f}" in shown
 
 
-def test_one_slider_update_takes_at_most_100_ms():
-    """Is one weight-slider update (kernel side) at most 100 ms (median of 10)?"""
-    box = lesson03.chain_rule()
+def test_hidden_weight_update_is_fast():
+    """Does one slider move take well under 100 ms of kernel time (median of 5)?"""
+    box = w5.hidden_weight()
     times = []
-    for k in range(10):
-        t0 = time.perf_counter()
-        box.sliders["w^1_1"].value = -2.0 + 0.4 * k
-        times.append(time.perf_counter() - t0)
-    assert statistics.median(times) < 0.1, times
+    for v in (1.0, -1.0, 2.0, -2.0, 0.5):
+        t = time.perf_counter()
+        box.slider.value = v
+        times.append(time.perf_counter() - t)
+    assert np.median(times) < 0.1
+
+
+def test_lambda_slider_swaps_image_and_table(lam_widget, capsys):
+    """Does moving λ change the PNG and the table, instantly, without printing?"""
+    box = lam_widget
+    assert isinstance(box.slider, W.SelectionSlider) and box.slider.description == "λ"
+    image, table = box.image.value, box.table.value
+    t = time.perf_counter()
+    box.slider.value = FAST_LAMS[1]
+    assert time.perf_counter() - t < 0.05
+    assert box.image.value != image and box.table.value != table
+    assert bytes(box.image.value).startswith(b"\x89PNG")
+    assert capsys.readouterr() == ("", "")
+    assert plt.get_fignums() == []
+
+
+def test_lambda_widget_shows_the_cached_fit(lam_widget):
+    """Are the numbers shown for λ those of regularization.fit_lambda(λ), which the lesson's table prints?"""
+    lam_widget.slider.value = FAST_LAMS[1]
+    fit = regularization.fit_lambda(FAST_LAMS[1])
+    for text in (f"{fit.E:.4f}", f"{fit.penalty:.4f}", f"{fit.test_accuracy:.3f}", f"{fit.weight_squares[0]:.4g}"):
+        assert text in lam_widget.table.value

@@ -1,90 +1,95 @@
-"""Do lesson 04's widgets show the memo table and the growth of both counts live, fast, without printing?"""
+"""Do lesson 04's widgets build without arguments, change what they show, never print, and show the numbers of
+bpkit's own backpropagation?"""
 from __future__ import annotations
 
-import statistics
 import time
 
-import ipywidgets as W
-import pytest
+import matplotlib
 
-from bpkit import naive, scalar
-from bpkit.show.widgets import lesson04
+matplotlib.use("Agg")
+import ipywidgets as W  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
-
-@pytest.mark.parametrize("name", lesson04.__all__)
-def test_every_public_widget_builds_with_no_arguments(name):
-    """Does every function in __all__ build an ipywidgets.Widget with no arguments?"""
-    assert isinstance(getattr(lesson04, name)(), W.Widget)
-
-
-def test_the_memo_table_widget_moves_a_weight_and_shows_bpkits_memo():
-    """Does the first slider move w^2_00, and does the table then show scalar.gradient's memo for the new net?"""
-    box = lesson04.memo_table(step=7)
-    assert box.children[0].children[0] is box.weight and box.weight.description == "w^2_00"
-    before = box.html.value
-    box.weight.value = -1.5
-    assert box.html.value != before
-    grad = scalar.gradient(lesson04.memo_network(-1.5), lesson04.MEMO_X, lesson04.MEMO_Y)
-    assert box.html.value == lesson04.memo_html(grad, 7)
-    for (l, j), v in grad.extras["memo"].items():
-        assert f"{float(v[0]):+.4f}" in box.html.value
+import bpkit  # noqa: E402
+from bpkit.scalar import Step  # noqa: E402
+from bpkit.show.widgets import lesson04 as w6  # noqa: E402
 
 
-def test_the_step_slider_reveals_entries_right_to_left():
-    """At step k, are exactly the first k memo entries filled in, and the rest still unknown?"""
-    box = lesson04.memo_table(step=1)
-    n = box.stepper.max
-    assert n == 7
-    for k in range(1, n + 1):
-        box.stepper.value = k
-        assert box.html.value.count("= ?") == n - k
-    box.stepper.value = 4          # writes ∂E/∂σ^2_1, reading ∂E/∂sum^3_0 and ∂E/∂sum^3_1
-    assert "writes ∂E/∂σ<sup>2</sup><sub>1</sub>" in box.html.value
-    assert box.html.value.count("#fff2a8") == 2 and box.html.value.count("#c8f0c8") == 1
+@pytest.fixture(scope="module")
+def steps_widget():
+    return w6.backprop_steps()
 
 
-def test_counts_and_paths_follow_the_sliders():
-    """Do width, depth and layer sliders show both formulas' counts and naive.paths' number of paths?"""
-    box = lesson04.counts_and_paths()
-    box.width.value, box.depth.value = 4, 3
-    box.layer.value = 2
-    sizes = (4, 4, 4, 4, 4)
-    html = box.html.value
-    assert f">{scalar.multiplication_count(sizes)}<" in html
-    assert f">{naive.multiplication_count(sizes)}<" in html
-    assert f">{len(naive.paths(sizes, 2, 0, 0))}<" in html
-    assert "... and 8 more" in html
+def test_all_widgets_take_no_arguments_and_return_a_widget():
+    """Does every function in __all__ build with no arguments and return an ipywidgets.Widget?"""
+    for name in w6.__all__:
+        assert isinstance(getattr(w6, name)(), W.Widget), name
+    assert plt.get_fignums() == [], "the diagram's figure is closed (rendered to PNG only)"
 
 
-def test_the_layer_slider_follows_the_depth():
-    """When the depth shrinks, is the layer l of the weight clamped to the new L?"""
-    box = lesson04.counts_and_paths(hidden_layers=4, l=5)
-    box.depth.value = 1
-    assert box.layer.max == 2 and box.layer.value == 2
-    assert "(L = 2," in box.html.value
+def test_three_factors_slider_and_choice_change_the_table(capsys):
+    """Does moving the weight, or choosing another, change the table (and the slider's name), without printing?"""
+    box = w6.three_factors()
+    first = box.table.value
+    box.slider.value = -1.25
+    assert box.table.value != first
+    net, X, Y, lam = w6.small_example()
+    net.W[1][0, 0] = -1.25
+    assert f"{bpkit.gradient(net, X, Y, lam).W[1][0, 0]:+.6f}" in box.table.value
+    box.choice.value = (3, 1, 0)
+    assert box.slider.description == "w^3_10"
+    assert box.slider.value == pytest.approx(round(float(net.W[3][1, 0]), 2))
+    assert "output layer" in box.table.value
+    assert capsys.readouterr() == ("", "")
 
 
-def test_the_widgets_never_print(capsys):
-    """Does moving every slider write nothing to stdout or stderr?"""
-    a, b = lesson04.memo_table(), lesson04.counts_and_paths()
-    a.weight.value, a.stepper.value = 0.7, 6
-    b.width.value, b.depth.value, b.layer.value = 5, 4, 1
-    out = capsys.readouterr()
-    assert out.out == "" and out.err == ""
-
-
-@pytest.mark.parametrize("which", ["memo_table", "counts_and_paths"])
-def test_one_slider_update_takes_at_most_100_ms(which):
-    """Is one slider update (kernel side) at most 100 ms (median of 10), even at the largest width and depth?"""
-    box = getattr(lesson04, which)()
-    if which == "counts_and_paths":
-        box.depth.value = 5
-        slider, values = box.width, [6, 5] * 5
-    else:
-        slider, values = box.weight, [-2.0 + 0.4 * k for k in range(10)]
+def test_three_factors_update_is_fast():
+    """Does one move take well under 100 ms of kernel time (median of 5)?"""
+    box = w6.three_factors()
     times = []
-    for v in values:
-        t0 = time.perf_counter()
-        slider.value = v
-        times.append(time.perf_counter() - t0)
-    assert statistics.median(times) < 0.1, times
+    for v in (1.0, -1.0, 2.0, -2.0, 0.5):
+        t = time.perf_counter()
+        box.slider.value = v
+        times.append(time.perf_counter() - t)
+    assert np.median(times) < 0.1
+
+
+def test_step_highlight_reads_layer_l_plus_1():
+    """Does a step that writes ∂E/∂σ^1_2 highlight σ^1_2, the neurons p of layer 2 it reads, and w^2_2p?"""
+    step = Step(("∂E/∂σ", 1, 2), [("∂E/∂sum", 2, 0), ("∂E/∂sum", 2, 1)])
+    assert set(w6.step_highlight(step)) == {(1, 2), (2, 0), (2, 1), (2, 2, 0), (2, 2, 1)}
+    assert w6.step_highlight(Step(("∂E/∂σ", 3, 0), [])) == [(3, 0)]
+
+
+def test_steps_widget_moves_and_marks_the_entries(steps_widget, capsys):
+    """Do the step slider and buttons move through every memo entry, changing the picture and the marked rows?"""
+    box = steps_widget
+    net, X, Y, lam = w6.small_example()
+    steps = bpkit.scalar.gradient(net, X, Y, lam).extras["steps"]
+    assert box.slider.min == 0 and box.slider.max == len(steps)
+    images = {box.image.value}
+    assert "written now" not in box.table.value
+    for k in range(1, len(steps) + 1):
+        box.next.click()
+        assert box.slider.value == k
+        images.add(box.image.value)
+        assert box.table.value.count("written now") == 1
+        assert box.table.value.count("read now") == len(steps[k - 1].reads)
+        _, l, j = steps[k - 1].writes
+        assert f"{steps[k - 1].value[0]:+.5f}" in box.table.value
+    box.next.click()
+    assert box.slider.value == len(steps), "next stops at the last step"
+    assert len(images) == len(steps) + 1, "every step shows its own picture"
+    box.previous.click()
+    assert box.slider.value == len(steps) - 1
+    assert capsys.readouterr() == ("", "")
+
+
+def test_steps_widget_update_is_fast(steps_widget):
+    """Is a step a swap of precomputed PNG and table (well under 100 ms)?"""
+    t = time.perf_counter()
+    steps_widget.slider.value = 3
+    steps_widget.slider.value = 1
+    assert time.perf_counter() - t < 0.05

@@ -1,88 +1,90 @@
-"""Do lesson 05's widgets build without arguments, change what they show when their slider moves, never print,
-and show bpkit's own numbers?"""
+"""Do lesson 05's widgets show the memo table and the growth of both counts live, fast, without printing?"""
 from __future__ import annotations
 
+import statistics
 import time
 
-import matplotlib
+import ipywidgets as W
+import pytest
 
-matplotlib.use("Agg")
-import ipywidgets as W  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import bpkit  # noqa: E402
-from bpkit import regularization  # noqa: E402
-from bpkit.show.widgets import lesson05 as w5  # noqa: E402
-
-FAST_LAMS = (0.0, 1.0)  # two quick trainings, so the λ widget builds fast in tests
+from bpkit import naive, scalar
+from bpkit.show.widgets import lesson05
 
 
-@pytest.fixture(scope="module")
-def lam_widget():
-    return w5.lambda_boundary(lams=FAST_LAMS)
+@pytest.mark.parametrize("name", lesson05.__all__)
+def test_every_public_widget_builds_with_no_arguments(name):
+    """Does every function in __all__ build an ipywidgets.Widget with no arguments?"""
+    assert isinstance(getattr(lesson05, name)(), W.Widget)
 
 
-def test_all_widgets_take_no_arguments_and_return_a_widget(monkeypatch):
-    """Does every function in __all__ build with no arguments and return an ipywidgets.Widget (λ grid made small)?"""
-    monkeypatch.setattr(w5.lambda_boundary, "__defaults__", (FAST_LAMS,))
-    for name in w5.__all__:
-        assert isinstance(getattr(w5, name)(), W.Widget), name
+def test_the_memo_table_widget_moves_a_weight_and_shows_bpkits_memo():
+    """Does the first slider move w^2_00, and does the table then show scalar.gradient's memo for the new net?"""
+    box = lesson05.memo_table(step=7)
+    assert box.children[0].children[0] is box.weight and box.weight.description == "w^2_00"
+    before = box.html.value
+    box.weight.value = -1.5
+    assert box.html.value != before
+    grad = scalar.gradient(lesson05.memo_network(-1.5), lesson05.MEMO_X, lesson05.MEMO_Y)
+    assert box.html.value == lesson05.memo_html(grad, 7)
+    for (l, j), v in grad.extras["memo"].items():
+        assert f"{float(v[0]):+.4f}" in box.html.value
 
 
-def test_hidden_weight_slider_changes_table_and_plot(capsys):
-    """Does moving w^1_00 change the table and the plot, with no printing and no figure left open?"""
-    box = w5.hidden_weight()
-    assert isinstance(box.slider, W.FloatSlider) and box.slider.description == "w^1_00"
-    table, plot = box.table.value, box.plot.value
-    box.slider.value = 2.5
-    assert box.table.value != table and box.plot.value != plot
-    assert capsys.readouterr() == ("", "")
-    assert plt.get_fignums() == []
+def test_the_step_slider_reveals_entries_right_to_left():
+    """At step k, are exactly the first k memo entries filled in, and the rest still unknown?"""
+    box = lesson05.memo_table(step=1)
+    n = box.stepper.max
+    assert n == 7
+    for k in range(1, n + 1):
+        box.stepper.value = k
+        assert box.html.value.count("= ?") == n - k
+    box.stepper.value = 4          # writes ∂E/∂σ^2_1, reading ∂E/∂sum^3_0 and ∂E/∂sum^3_1
+    assert "writes ∂E/∂σ<sup>2</sup><sub>1</sub>" in box.html.value
+    assert box.html.value.count("#fff2a8") == 2 and box.html.value.count("#c8f0c8") == 1
 
 
-def test_hidden_weight_shows_bpkits_numbers():
-    """Are σ^L_0, the cross-entropy, the penalty and E shown as bpkit computes them for the moved weight?"""
-    box = w5.hidden_weight()
-    box.slider.value = -1.5
-    net, X, Y, lam = w5.small_example()
-    net.W[1][0, 0] = -1.5
-    shown = box.table.value
-    assert f"{bpkit.objective(net, X, Y, lam):.6f}" in shown
-    assert f"{bpkit.penalty(net, lam, X.shape[0]):.6f}" in shown
-    assert f"{bpkit.cross_entropy(net, X, Y):.6f}" in shown
-    assert f"{net.predict_proba(X)[0, 0]:.4f}" in shown
+def test_counts_and_paths_follow_the_sliders():
+    """Do width, depth and layer sliders show both formulas' counts and naive.paths' number of paths?"""
+    box = lesson05.counts_and_paths()
+    box.width.value, box.depth.value = 4, 3
+    box.layer.value = 2
+    sizes = (4, 4, 4, 4, 4)
+    html = box.html.value
+    assert f">{scalar.multiplication_count(sizes)}<" in html
+    assert f">{naive.multiplication_count(sizes)}<" in html
+    assert f">{len(naive.paths(sizes, 2, 0, 0))}<" in html
+    assert "... and 8 more" in html
 
 
-def test_hidden_weight_update_is_fast():
-    """Does one slider move take well under 100 ms of kernel time (median of 5)?"""
-    box = w5.hidden_weight()
+def test_the_layer_slider_follows_the_depth():
+    """When the depth shrinks, is the layer l of the weight clamped to the new L?"""
+    box = lesson05.counts_and_paths(hidden_layers=4, l=5)
+    box.depth.value = 1
+    assert box.layer.max == 2 and box.layer.value == 2
+    assert "(L = 2," in box.html.value
+
+
+def test_the_widgets_never_print(capsys):
+    """Does moving every slider write nothing to stdout or stderr?"""
+    a, b = lesson05.memo_table(), lesson05.counts_and_paths()
+    a.weight.value, a.stepper.value = 0.7, 6
+    b.width.value, b.depth.value, b.layer.value = 5, 4, 1
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+@pytest.mark.parametrize("which", ["memo_table", "counts_and_paths"])
+def test_one_slider_update_takes_at_most_100_ms(which):
+    """Is one slider update (kernel side) at most 100 ms (median of 10), even at the largest width and depth?"""
+    box = getattr(lesson05, which)()
+    if which == "counts_and_paths":
+        box.depth.value = 5
+        slider, values = box.width, [6, 5] * 5
+    else:
+        slider, values = box.weight, [-2.0 + 0.4 * k for k in range(10)]
     times = []
-    for v in (1.0, -1.0, 2.0, -2.0, 0.5):
-        t = time.perf_counter()
-        box.slider.value = v
-        times.append(time.perf_counter() - t)
-    assert np.median(times) < 0.1
-
-
-def test_lambda_slider_swaps_image_and_table(lam_widget, capsys):
-    """Does moving λ change the PNG and the table, instantly, without printing?"""
-    box = lam_widget
-    assert isinstance(box.slider, W.SelectionSlider) and box.slider.description == "λ"
-    image, table = box.image.value, box.table.value
-    t = time.perf_counter()
-    box.slider.value = FAST_LAMS[1]
-    assert time.perf_counter() - t < 0.05
-    assert box.image.value != image and box.table.value != table
-    assert bytes(box.image.value).startswith(b"\x89PNG")
-    assert capsys.readouterr() == ("", "")
-    assert plt.get_fignums() == []
-
-
-def test_lambda_widget_shows_the_cached_fit(lam_widget):
-    """Are the numbers shown for λ those of regularization.fit_lambda(λ), which the lesson's table prints?"""
-    lam_widget.slider.value = FAST_LAMS[1]
-    fit = regularization.fit_lambda(FAST_LAMS[1])
-    for text in (f"{fit.E:.4f}", f"{fit.penalty:.4f}", f"{fit.test_accuracy:.3f}", f"{fit.weight_squares[0]:.4g}"):
-        assert text in lam_widget.table.value
+    for v in values:
+        t0 = time.perf_counter()
+        slider.value = v
+        times.append(time.perf_counter() - t0)
+    assert statistics.median(times) < 0.1, times

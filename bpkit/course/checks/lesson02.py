@@ -1,269 +1,343 @@
-r"""Graded checks for lesson 02: why hidden layers make E non-convex.
+r"""Graded checks for lesson 02: the chain rule on the notes' example network.
 
-* 02.1 ``hessian_logreg(net, X, Y, lam)``: the Hessian of E for logistic regression (no hidden
-  layer), which is positive semi-definite: E is convex there;
-* 02.2 ``swap_hidden(net, l, i, j)``: the network with hidden neurons i and j of layer l swapped,
-  which computes the same function (and so has the same E);
-* 02.3 ``counterexample(net, X, Y, lam)``: two parameter vectors A, B and t in (0, 1) with
-  E((1 − t) A + t B) > (1 − t) E(A) + t E(B), on a network with a hidden layer.
+The example is x, y, z, w → g_1, g_2 → f (:mod:`bpkit.example`):
 
-Every check draws fresh hidden networks, data and λ on every run and evaluates with bpkit
-(``bpkit.objective``, ``bpkit.gradient`` through :func:`bpkit.landscape.hessian`). The
-student's code gets copies of the network and the data; while it runs, bpkit's own Hessian
-(02.1) and neuron swap (02.2) are switched off (the function object itself, so it refuses however
-it is reached, also inside other bpkit functions).
+    o = f(w^2_1 g_1(w^1_1 x + w^1_2 y) + w^2_2 g_2(w^1_3 z + w^1_4 w))
+
+* 02.1 the notes' single-index names -> (l, i, j) of w^l_ij;
+* 02.2 the notes' two chain-rule factors ∂f/∂g_j and ∂g_j/∂w for a first-layer weight;
+* 02.3 the six ∂o/∂w as sympy expressions, graded by symbolic equivalence and at random points;
+* 02.4 ∂o/∂w by central differences on o itself.
+
+Every check draws fresh hidden weights, inputs and activations on every run.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from bpkit.data import xor
-from bpkit.landscape import hessian, interpolate
-from bpkit.landscape import swap_hidden as swap_reference
-from bpkit.network import Network
-from bpkit.objective import objective
-from bpkit.train import train
-from ._core import Hint, as_array, compare, float_array, fresh_rng
-from .common import describe, merged
-from .harness import Case, check, numeric_check
-from .switch import call_answer
+from bpkit import example, labels
+from ._core import as_array, close, compare, fresh_rng, Hint
+from .switch import switched_off
+from .harness import check
 
-__all__ = ["hessian_logreg", "swap_hidden", "counterexample"]
+__all__ = ["notes_names", "chain_factors", "sympy_partials", "central_difference"]
 
-#: bpkit's answer to 02.1 (central differences of bpkit.gradient stay allowed: the lesson's way)
-HESSIAN_REFERENCE = ("bpkit.landscape.hessian",)
-#: bpkit's answers to 02.2
-SWAP_REFERENCE = ("bpkit.landscape.swap_hidden", "bpkit.landscape.permute_hidden")
+FIRST_LAYER = [n for n, (l, _, _) in example.NOTES_NAMES.items() if l == 1]
 
 
-def _describe(net: Network, m: int | None = None, lam: float | None = None) -> str:
-    return "a hidden " + describe(net, m, lam)
+def _reference_functions():
+    """The bpkit functions that would answer 02.2-02.4 outright (the chain-rule factors, ∂o/∂w by
+    backpropagation or central differences, and the lesson's tables of them)."""
+    return ["bpkit.example.chain_factors", "bpkit.example.output_partials", "bpkit.output_gradient",
+            "bpkit.backward", "bpkit.example.numerical_output_partials", "bpkit.show.plots.chain.chain_rows",
+            "bpkit.show.plots.chain.agreement_rows"]
 
 
-# ------------------------------------------------------------------------------ 02.1
-def _logreg_parts(net: Network, X, Y):
-    """X̃ (with a column of ones if there is a bias), the weights p(1 − p) and the mask of weights."""
-    p = net.forward(X).sigmas[1][:, 0]
-    Xt = np.hstack([X, np.ones((X.shape[0], 1))]) if net.b is not None else X
-    is_weight = np.r_[np.ones(X.shape[1]), np.zeros(1)] if net.b is not None else np.ones(X.shape[1])
-    return Xt, p * (1 - p), is_weight
+def _random_case(rng, hidden=None):
+    """A random example network (fresh weights, hidden activation) and a random input row."""
+    weights = {n: float(rng.uniform(-2, 2)) for n in example.NOTES_NAMES}
+    values = {n: float(rng.uniform(-2, 2)) for n in example.INPUTS}
+    hidden = hidden or str(rng.choice(["sigmoid", "tanh"]))
+    return example.network(weights, hidden=hidden), example.inputs(values), weights, values
 
 
-@numeric_check("02.1", "the Hessian of E for logistic regression (no hidden layer)", points=3,
-               off=HESSIAN_REFERENCE)
-def hessian_logreg(rng):
-    r"""Check ``hessian_fn(net, X, Y, lam)`` -> ∂²E/∂θ_a∂θ_b, shape (P, P), θ = ``net.get_flat()``."""
-    cases = []
-    for k in range(4):
-        n0 = int(rng.integers(1, 5))
-        bias = bool(k % 2 == 0) if k < 2 else bool(rng.integers(0, 2))
-        net = Network((n0, 1), bias=bias, seed=int(rng.integers(2**31)))
-        if bias:
-            net.b[1] = rng.uniform(-1, 1, 1)
-        m = int(rng.integers(4, 13))
-        X = rng.normal(size=(m, n0))
-        Y = rng.integers(0, 2, size=(m, 1)).astype(float)
-        lam = float(rng.uniform(0.2, 3.0)) if k < 3 else 0.0
-        cases.append((net, X, Y, lam))
-    for net, X, Y, lam in cases:
-        m = X.shape[0]
-        expected = hessian(net, X, Y, lam)
-        Xt, D, is_weight = _logreg_parts(net, X, Y)
-        data = (Xt * D[:, None]).T @ Xt / m
-        pen = np.diag(is_weight)
-        mistakes = {}
-        if lam > 0:
-            mistakes["you forgot the penalty: λ/2m Σ (w^l_ij)² adds λ/m to the second derivative of every "
-                     "weight w^l_ij (the diagonal)."] = data
-            mistakes["the penalty is λ/2m Σ (w^l_ij)²: its second derivative is λ/m, not λ."] = data + lam * pen
-            mistakes["the penalty is λ/2m Σ (w^l_ij)²: its second derivative is λ/m, not λ/2m."] = \
-                data + lam / (2 * m) * pen
-            if net.b is not None:
-                mistakes["you penalized the bias: the notes' penalty covers the weights w^l_ij only, so the "
-                         "bias's diagonal entry gets no λ/m."] = data + lam / m * np.eye(len(is_weight))
-        mistakes["you forgot 1/m: E averages over the m examples, so does its second derivative."] = \
-            data * m + lam / m * pen
-        mistakes["you forgot 1/m: E averages over the m examples (the penalty is λ/2m Σ w², its second "
-                 "derivative λ/m)."] = data * m + lam * pen
-        mistakes["you forgot the activation's derivative: ∂σ^L/∂sum^L = σ^L (1 − σ^L) weights each "
-                 "example's x̃ x̃ᵀ."] = Xt.T @ Xt / m + lam / m * pen
-        mistakes["sign error: E is a sum of convex terms, its Hessian is positive semi-definite."] = -expected
-        # a right answer is symmetric positive semi-definite; matching the reference covers that
-        yield Case((net, X, Y, lam), expected, f"the Hessian ({_describe(net, m, lam)})", merged(mistakes),
-                   form=_hessian_form(net, expected.shape[0]), rtol=1e-4, atol=1e-6)
-
-
-def _hessian_form(net: Network, P: int):
-    """02.1's form: a (P, P) matrix, θ = net.get_flat() having P entries."""
-    def form(answer):
-        if answer is None:
-            raise Hint("your function returned None: return the (P, P) matrix of second derivatives.")
-        arr = float_array(answer)
-        if arr is not None and arr.shape != (P, P):
-            raise Hint(f"wrong shape: the Hessian has shape {arr.shape} but θ = net.get_flat() has P = {P} "
-                       f"entries ({'weights w^1_i0 and the bias b^1_0' if net.b is not None else 'the weights w^1_i0'}"
-                       f"), so it should be ({P}, {P}).")
-        return answer
-    return form
-
-
-# ------------------------------------------------------------------------------ 02.3
-#: on a hidden case of 02.3, E at the midpoint of a minimum A and A with two hidden neurons swapped
-#: is at least this much above E(A), for every pair of neurons
-SWAP_GAP = 1e-2
-
-
-def _swap_gaps(net: Network, X, Y, lam: float) -> list[float]:
-    """The lesson's way on this case: train to a minimum A (L-BFGS, as the lesson does), then for each
-    pair i < j of hidden neurons E((A + swap_ij(A))/2) − E(A), the gap a counterexample relies on."""
-    A = net.copy()
-    train(A, X, Y, lam=lam, method="lbfgs", epochs=200)
-    E_A = objective(A, X, Y, lam)
-    return [objective(interpolate(A, swap_reference(A, 1, i, j), 0.5), X, Y, lam) - E_A
-            for i in range(net.sizes[1]) for j in range(i + 1, net.sizes[1])]
-
-
-def _counterexample_case(rng, tries: int = 50):
-    """A hidden case (net, X, Y, λ) for 02.3 on which the lesson's way gives a clear counterexample.
-
-    Drawn at random (xor data, 2-n-1 sigmoid or tanh network, λ = 0 or small), and drawn again when
-    training from this network's initial weights ends where swapping some pair of hidden neurons
-    changes (almost) nothing: two neurons that became alike, weights that collapsed to ~0 (E ≈ log 2),
-    or saturated ones on a plateau. On such a case a right method (train, swap, midpoint) finds no
-    counterexample through no fault of its own (about 1 case in 300 for the best pair, 1 in 6 for
-    some pair), and the check would fail a right answer.
-    """
-    for _ in range(tries):
-        hidden = str(rng.choice(["sigmoid", "tanh"]))
-        sizes = (2, int(rng.integers(2, 5)), 1)
-        net = Network(sizes, hidden=hidden, seed=int(rng.integers(2**31)))
-        X, Y = xor(m=int(rng.integers(30, 50)), noise=0.1, seed=int(rng.integers(2**31)))
-        lam = float(rng.choice([0.0, rng.uniform(0.01, 0.2)]))
-        if min(_swap_gaps(net, X, Y, lam)) >= SWAP_GAP:
-            break
-    return net, X, Y, lam
-
-
-@check("02.3", "a counterexample to convexity once a hidden layer exists", points=3)
-def counterexample(counterexample_fn):
-    r"""Check ``counterexample_fn(net, X, Y, lam)`` -> (A, B, t): flat parameter vectors A, B and
-    0 < t < 1 with E((1 − t) A + t B) > (1 − t) E(A) + t E(B) (bpkit.objective decides)."""
+# ------------------------------------------------------------------------------- 02.1
+@check("02.1", "the notes' names w^1_1..w^2_2 as w^l_ij", points=1)
+def notes_names(notes_to_lij):
+    """``notes_to_lij(name)`` must return (l, i, j) with w^l_ij the notes' weight ``name``."""
     rng = fresh_rng()
-    for _ in range(2):
-        net, X, Y, lam = _counterexample_case(rng)
-        where = _describe(net, X.shape[0], lam)
-        answer = counterexample_fn(net.copy(), X.copy(), Y.copy(), lam)
-        if answer is None:
-            raise Hint("your function returned None: return the tuple (A, B, t).")
+    names = list(example.NOTES_NAMES)
+    rng.shuffle(names)
+    for name in names:
+        l, i, j = example.NOTES_NAMES[name]
+        answer = notes_to_lij(name)
         try:
-            A, B, t = answer
+            got = tuple(int(v) for v in answer)
+            if len(got) != 3 or any(int(v) != v for v in answer):
+                raise ValueError
         except (TypeError, ValueError):
-            raise Hint("return a tuple (A, B, t) of two parameter vectors and a number t.") from None
-        P = net.get_flat().size
-        A = as_array(A, "A", (P,))
-        B = as_array(B, "B", (P,))
-        try:
-            t = float(t)
-        except (TypeError, ValueError):
-            raise Hint(f"t should be a number in (0, 1), got {type(t).__name__}.") from None
-        if not 0.0 < t < 1.0:
-            raise Hint(f"t = {t:.3g}: t must lie strictly between 0 and 1 (at t = 0 or 1 the point is A or B "
-                       "itself and the inequality is an equality).")
-        if np.allclose(A, B):
-            raise Hint("A and B are the same point: on a segment of length 0 every function is 'convex'.")
-        work = net.copy()
-
-        def E(theta):
-            work.set_flat(theta)
-            return objective(work, X, Y, lam)
-
-        EA, EB, Et = E(A), E(B), E((1 - t) * A + t * B)
-        chord = (1 - t) * EA + t * EB
-        margin = 1e-6 * max(1.0, abs(chord))
-        if not np.isfinite(Et):
-            raise Hint("E is not finite on your segment.")
-        if Et > chord + margin:
+            raise Hint(f"notes_to_lij({name!r}) should return a tuple of three integers (l, i, j), "
+                       f"got {answer!r}.") from None
+        if got == (l, i, j):
             continue
-        if E(t * A + (1 - t) * B) > t * EA + (1 - t) * EB + margin:
-            raise Hint("you used t the other way round: the check evaluates θ = (1 − t)·A + t·B against "
-                       "(1 − t)·E(A) + t·E(B) (t = 0 is A, t = 1 is B).")
-        raise Hint(f"not a counterexample on {where}: E((1 − t)A + tB) = {Et:.6f} is not above the chord "
-                   f"(1 − t)E(A) + tE(B) = {chord:.6f} (it must be, by more than rounding). Along this segment E "
-                   "behaves as a convex function would; look for two points with low E whose straight line "
-                   "passes through a region of high E.")
+        gl, gi, gj = got
+        if got == (l, j, i):
+            raise Hint(f"{name}: you swapped i and j. In w^l_ij, i is the neuron of layer l-1 the weight "
+                       "comes from and j the neuron of layer l it goes to.")
+        if got == (l, i + 1, j + 1) or (gl == l and (gi == i + 1 or gj == j + 1)):
+            raise Hint(f"{name}: neurons are zero-indexed: x is σ^0_0 and g_1 is σ^1_0.")
+        if gl != l:
+            raise Hint(f"{name}: the layer is wrong. w^l_ij feeds layer l: the weights into g_1, g_2 are "
+                       "w^1, the weights into f are w^2.")
+        net = example.network()
+        if not (0 <= gi < net.n(l - 1) and 0 <= gj < net.n(l)) or not net.connected(l, gi, gj):
+            raise Hint(f"{name}: {labels.weight_text(gl, gi, gj)} is not a connection of the example network "
+                       "(x and y feed only g_1, z and w only g_2). Read the notes' formula again.")
+        raise Hint(f"{name}: not the right weight. Find the input and the neuron it multiplies in the "
+                   "notes' formula.")
 
 
-# ------------------------------------------------------------------------------ 02.2
-def _swap_variant(net: Network, l: int, i: int, j: int, *, cols_in=True, rows_out=True, bias=True,
-                  rows_in=False, cols_out=False) -> np.ndarray:
-    new = net.copy()
-    W_in, W_out = new.W[l].copy(), new.W[l + 1].copy()
-    if cols_in:
-        W_in[:, [i, j]] = W_in[:, [j, i]]
-    if rows_in:
-        W_in[[i, j], :] = W_in[[j, i], :]
-    if rows_out:
-        W_out[[i, j], :] = W_out[[j, i], :]
-    if cols_out:
-        W_out[:, [i, j]] = W_out[:, [j, i]]
-    new.W[l], new.W[l + 1] = W_in, W_out
-    if bias and net.b is not None:
-        b = new.b[l].copy()
-        b[[i, j]] = b[[j, i]]
-        new.b[l] = b
-    return new.get_flat()
+# ------------------------------------------------------------------------------- 02.2
+def _pair(answer, name):
+    try:
+        a, b = answer
+        return float(a), float(b)
+    except (TypeError, ValueError):
+        raise Hint(f"for {name} return a pair of numbers (∂f/∂g_j, ∂g_j/∂w), got {answer!r}.") from None
 
 
-@check("02.2", "swapping hidden neurons i and j of layer l leaves E unchanged", points=2)
-def swap_hidden(swap_fn):
-    """Check ``swap_fn(net, l, i, j)`` -> a new network with hidden neurons i and j of layer l swapped."""
+@check("02.2", "the chain-rule factors ∂f/∂g_j and ∂g_j/∂w^1", points=2)
+def chain_factors(df_dg_and_dg_dw):
+    """``df_dg_and_dg_dw(net, x, name)`` -> (∂f/∂g_j, ∂g_j/∂w) for the first-layer weight ``name``."""
     rng = fresh_rng()
-    for k in range(6):
-        L = int(rng.integers(2, 5))
-        sizes = [int(rng.integers(2, 6)) for _ in range(L + 1)]
-        if k == 0:
-            sizes = [4] * (L + 1)  # square: rows and columns can be confused
-        bias = True if k < 2 else bool(rng.integers(0, 2))
-        net = Network(sizes, hidden=str(rng.choice(["sigmoid", "tanh", "relu"])), bias=bias,
-                      seed=int(rng.integers(2**31)))
-        if bias:
-            for layer in net.b.layers():
-                net.b[layer] = rng.uniform(-1, 1, net.sizes[layer])
-        l = int(rng.integers(1, L))
-        i, j = (int(v) for v in rng.choice(net.sizes[l], size=2, replace=False))
-        expected = swap_reference(net, l, i, j).get_flat()
-        mistakes = {
-            "you swapped the weights into the two neurons (columns of W[l]) but not the weights out of them "
-            "(rows of W[l+1]): the next layer now reads the wrong neuron, and the output changes.":
-                _swap_variant(net, l, i, j, rows_out=False),
-            "you swapped the weights out of the two neurons (rows of W[l+1]) but not the weights into them "
-            "(columns of W[l]).": _swap_variant(net, l, i, j, cols_in=False, bias=False),
+    for hidden in rng.permutation(["sigmoid", "tanh"]):
+        net, x, weights, values = _random_case(rng, str(hidden))
+        rec = net.forward(x)
+        s2 = float(rec.sums[2][0, 0])
+        f, fp = float(net.output.value(s2)), float(net.output.derivative(s2))
+        names = list(FIRST_LAYER)
+        rng.shuffle(names)
+        for name in names:
+            l, i, j = example.NOTES_NAMES[name]
+            ref = example.chain_factors(net, x)[name]
+            df_dg, dg_dw = ref["df/dg"], ref["dg/dw"]
+            s1 = float(rec.sums[1][0, j])
+            g, gp = float(net.hidden.value(s1)), float(net.hidden.derivative(s1))
+            u = float(x[0, i])
+            w2 = net.w(2, j, 0)
+            with switched_off(*_reference_functions()):
+                answer = df_dg_and_dg_dw(net.copy(), x.copy(), name)
+            a, b = _pair(answer, name)
+            if not (close(a, df_dg) and close(b, dg_dw)) and close(a, dg_dw) and close(b, df_dg):
+                raise Hint("you returned the factors in the wrong order: first ∂f/∂g_j, then ∂g_j/∂w.")
+            where = f"for {name} = w^1_{i}{j} (hidden activation {net.hidden.name})"
+            compare(a, df_dg, f"∂f/∂g_{j + 1} {where}", mistakes={
+                f"∂f/∂g_{j + 1} {where}: you forgot the activation derivative: f is applied to sum^2_0, so "
+                "∂f/∂g_j = f'(sum^2_0) · ∂sum^2_0/∂g_j.": w2,
+                f"∂f/∂g_{j + 1} {where}: you used the value f(sum^2_0) where its derivative "
+                "f'(sum^2_0) belongs.": f * w2,
+                f"∂f/∂g_{j + 1} {where}: wrong weight: g_{j + 1} = σ^1_{j} reaches f through w^2_{j}0.":
+                    fp * net.w(2, 1 - j, 0),
+                f"∂f/∂g_{j + 1} {where}: sign error.": -df_dg,
+            })
+            other = float(x[0, {0: 1, 1: 0, 2: 3, 3: 2}[i]])
+            compare(b, dg_dw, f"∂g_{j + 1}/∂{name} {where}", mistakes={
+                f"∂g_{j + 1}/∂{name} {where}: you forgot the activation derivative g'(sum^1_{j}).": u,
+                f"∂g_{j + 1}/∂{name} {where}: you used σ^l instead of σ^{{l-1}}: ∂sum^1_j/∂w^1_ij is the "
+                "neuron the weight comes from, in layer 0.": gp * g,
+                f"∂g_{j + 1}/∂{name} {where}: you used the value g(sum^1_{j}) where its derivative "
+                f"g'(sum^1_{j}) belongs.": g * u,
+                f"∂g_{j + 1}/∂{name} {where}: wrong input: ∂sum^1_j/∂w^1_ij = σ^0_i, the input this "
+                "weight multiplies (did you swap i and j?).": gp * other,
+                f"∂g_{j + 1}/∂{name} {where}: sign error.": -dg_dw,
+            })
+
+
+# ------------------------------------------------------------------------------- 02.3
+def _symbols():
+    sym = example.symbolic()
+    return sym, list(sym["inputs"]) + [sym["weights"][n] for n in example.NOTES_NAMES]
+
+
+def _mistakes(sym, name):
+    """Sympy forms of the common wrong answers for ∂o/∂``name`` (sigmoid g, as in symbolic())."""
+    l, i, j = example.NOTES_NAMES[name]
+    Wt = sym["weights"]
+    o = sym["output"]
+    fp = o * (1 - o)
+    gs = (sym["g1"], sym["g2"])
+    w2 = {0: Wt["w^2_1"], 1: Wt["w^2_2"]}
+    if l == 2:
+        g, other = gs[i], gs[1 - i]
+        right = fp * g
+        return right, {
+            "you forgot the activation derivative: o = f(sum^2_0), so ∂o/∂w^2_i0 = f'(sum^2_0) · "
+            "∂sum^2_0/∂w^2_i0, with f'(s) = f(s)(1 - f(s)).": g,
+            "∂sum^2_0/∂w^2_i0 is σ^1_i (the hidden neuron the weight comes from), not the weight.":
+                fp * w2[i],
+            "you used σ^l instead of σ^{l-1}: the factor ∂sum^2_0/∂w^2_i0 is the hidden neuron g, "
+            "not the output f.": fp * o,
+            "wrong hidden neuron: check which g the weight multiplies in the notes' formula "
+            "(did you swap i and j?).": fp * other,
+            "sign error.": -right,
         }
-        if net.b is not None:
-            mistakes["you forgot the biases: b^l_i and b^l_j belong to the neurons and move with them."] = \
-                _swap_variant(net, l, i, j, bias=False)
-        if max(i, j) < net.sizes[l - 1]:
-            mistakes["you swapped i and j: the weights into neuron j of layer l are w^l_0j, w^l_1j, ..., "
-                     "column j of W[l], not row j."] = _swap_variant(net, l, i, j, cols_in=False, rows_in=True)
-        if max(i, j) < net.sizes[l + 1]:
-            mistakes["you swapped i and j: the weights out of neuron i of layer l are w^{l+1}_i0, w^{l+1}_i1, "
-                     "..., row i of W[l+1], not column i."] = _swap_variant(net, l, i, j, rows_out=False,
-                                                                            cols_out=True)
-        original = net.get_flat()
-        answer = call_answer(swap_fn, net.copy(), l, i, j, off=SWAP_REFERENCE)
-        where = f"neurons {i} and {j} of layer {l} of {_describe(net)}"
-        if answer is None:
-            raise Hint("your function returned None: return the new network (a copy of net with the two "
-                       "neurons swapped, e.g. built with net.copy()).")
-        if not isinstance(answer, Network):
-            raise Hint(f"return a bpkit.Network, got {type(answer).__name__}.")
-        if tuple(answer.sizes) != tuple(net.sizes):
-            raise Hint(f"the new network has sizes {answer.sizes}, but swapping neurons keeps {net.sizes}.")
-        got = answer.get_flat()
-        if got.shape == original.shape and np.allclose(got, original):
-            raise Hint(f"nothing was swapped ({where}): the network you returned equals the original.")
-        compare(got, expected, f"the swapped network's parameters ({where})", merged(mistakes))
-        X = rng.normal(size=(5, net.sizes[0]))
-        Y = rng.integers(0, 2, size=(5, net.sizes[-1])).astype(float)
-        if not np.isclose(objective(answer, X, Y), objective(net, X, Y), rtol=1e-9, atol=1e-12):
-            raise Hint("E changed: a swap of two hidden neurons must leave every σ^L, and E, unchanged.")
+    u = sym["inputs"][i]
+    other = sym["inputs"][{0: 1, 1: 0, 2: 3, 3: 2}[i]]
+    g = gs[j]
+    gp = g * (1 - g)
+    right = fp * w2[j] * gp * u
+    return right, {
+        "you forgot the output's activation derivative f'(sum^2_0) = f(1 - f).": w2[j] * gp * u,
+        "you forgot the hidden activation derivative g'(sum^1_j) = g_j(1 - g_j).": fp * w2[j] * u,
+        "you forgot the factor ∂sum^2_0/∂g_j = w^2_j0 (the weight from g_j to f).": fp * gp * u,
+        "you forgot the factor ∂sum^1_j/∂w^1_ij = σ^0_i (the input the weight multiplies).": fp * w2[j] * gp,
+        "you used σ^l instead of σ^{l-1}: ∂sum^1_j/∂w^1_ij is the input σ^0_i, not g_j.": fp * w2[j] * gp * g,
+        "wrong input: ∂sum^1_j/∂w^1_ij = σ^0_i, the input this very weight multiplies "
+        "(did you swap i and j?).": fp * w2[j] * gp * other,
+        "wrong path: g_j reaches f through its own weight w^2_j0.": fp * w2[1 - j] * gp * u,
+        "sign error.": -right,
+    }
+
+
+def _evaluate(expr, symbols, points) -> np.ndarray:
+    """``expr`` at every row of ``points`` (one value per symbol), lambdified once.
+
+    The example's symbols are named "w^1_1" ..., not Python identifiers: they are replaced by
+    plain ones first (lambdify would otherwise rename them itself, slowly)."""
+    import sympy as sp
+
+    plain = sp.symbols(f"s0:{len(symbols)}", real=True)
+    f = sp.lambdify(plain, expr.xreplace(dict(zip(symbols, plain))), modules="numpy")
+    with np.errstate(all="ignore"):
+        values = f(*np.asarray(points, dtype=float).T)
+    return np.broadcast_to(np.asarray(values, dtype=complex), (len(points),)).copy()
+
+
+def _points(rng, k):
+    return rng.uniform(-2, 2, size=(k, 10))
+
+
+def _symbolically_equal(a, b, rng, symbols) -> bool:
+    """sympy.simplify(a - b) == 0, with a fallback when simplify cannot decide: the same
+    difference rewritten in exponentials, then 40-digit evaluation at 12 random points."""
+    import sympy as sp
+
+    d = a - b
+    try:
+        if sp.simplify(d) == 0:
+            return True
+        if sp.simplify(sp.expand(d.rewrite(sp.exp))) == 0:
+            return True
+    except Exception:  # simplify can fail on odd inputs; the fallback below still decides
+        pass
+    for p in _points(rng, 12):
+        v = sp.N(d.subs(dict(zip(symbols, [sp.Rational(float(t)).limit_denominator(10**6) for t in p]))), 40)
+        scale = sp.N(sp.Abs(b.subs(dict(zip(symbols, [sp.Rational(float(t)).limit_denominator(10**6)
+                                                     for t in p])))), 40)
+        if not v.is_number or abs(complex(v)) > 1e-25 * max(1.0, float(scale)):
+            return False
+    return True
+
+
+@check("02.3", "∂o/∂w of the example as sympy expressions", points=3)
+def sympy_partials(example_partials):
+    """``example_partials(sym)`` -> {notes' name: ∂o/∂w as a sympy expression}, sym = example.symbolic().
+
+    Graded at random points (fresh every run) and by symbolic equivalence, so any correct
+    form passes; the common wrong forms get a hint.
+    """
+    import sympy as sp
+
+    rng = fresh_rng()
+    sym, symbols = _symbols()
+    # the student gets the example's symbols and expressions, not its "partials" (the answer itself)
+    answer = example_partials({k: v for k, v in sym.items() if k != "partials"})
+    if not isinstance(answer, dict):
+        raise Hint(f"return a dict {{'w^1_1': expression, ...}}, got {type(answer).__name__}.")
+    missing = [n for n in example.NOTES_NAMES if n not in answer]
+    if missing:
+        raise Hint(f"the dict has no entry for {', '.join(missing)}: give all six, keyed by the notes' "
+                   "names 'w^1_1' ... 'w^2_2'.")
+    allowed = set(symbols)
+    points = _points(rng, 6)
+    names = list(example.NOTES_NAMES)
+    for name in names:
+        if isinstance(answer[name], str):  # sympify would evaluate the text as Python: never
+            raise Hint(f"∂o/∂{name}: return a sympy expression built from the symbols of sym, not a string.")
+        try:
+            expr = sp.sympify(answer[name], strict=True)
+        except (sp.SympifyError, TypeError):
+            raise Hint(f"∂o/∂{name}: not a sympy expression ({type(answer[name]).__name__}).") from None
+        if expr.has(sp.Derivative) or expr.has(sp.Subs):
+            raise Hint(f"∂o/∂{name} still contains an unevaluated derivative: write the chain rule's "
+                       "factors out.")
+        foreign = expr.free_symbols - allowed
+        if foreign:
+            names_ = {s.name for s in allowed}
+            same = sorted(s.name for s in foreign if s.name in names_)
+            if same:
+                raise Hint(f"∂o/∂{name} uses a new Symbol({same[0]!r}); use the symbols of "
+                           "example.symbolic() (they are real=True, so a fresh symbol with the same name "
+                           "is a different symbol).")
+            raise Hint(f"∂o/∂{name} contains symbols that are not the example's: "
+                       f"{', '.join(sorted(s.name for s in foreign))}.")
+        right, mistakes = _mistakes(sym, name)
+        try:
+            got = _evaluate(expr, symbols, points)
+        except Exception as e:
+            raise Hint(f"∂o/∂{name} cannot be evaluated at numbers ({type(e).__name__}: {e}).") from None
+        if not np.all(np.isfinite(got)):
+            raise Hint(f"∂o/∂{name} is not finite at some real weights and inputs.")
+        if np.any(np.abs(got.imag) > 1e-12):
+            raise Hint(f"∂o/∂{name} is not real at some real weights and inputs.")
+        got = got.real
+        expected = _evaluate(right, symbols, points).real
+        wrong = {hint: _evaluate(e, symbols, points).real for hint, e in mistakes.items()}
+        ok = close(got, expected, rtol=1e-8, atol=1e-12)
+        if not ok:
+            try:
+                compare(got, expected, f"∂o/∂{name}", mistakes=wrong, rtol=1e-8, atol=1e-12)
+            except Hint as h:
+                raise Hint(f"∂o/∂{name} = ∂o/∂{example.ij_name(name)}: {h.hint}") from None
+        if not _symbolically_equal(expr, right, rng, symbols):
+            raise Hint(f"∂o/∂{name} agrees with the right answer at the sampled points but is not the "
+                       "same expression: check it symbolically.")
+
+
+# ------------------------------------------------------------------------------- 02.4
+def _o(net, x) -> float:
+    return float(net.forward(x).sigmas[net.L][0, 0])
+
+
+def _shifted(net, x, lij, *shifts) -> list[float]:
+    l, i, j = lij
+    out = []
+    for s in shifts:
+        work = net.copy()
+        work.W[l][i, j] += s
+        out.append(_o(work, x))
+    return out
+
+
+@check("02.4", "∂o/∂w by central differences on o", points=2)
+def central_difference(central_difference):
+    """``central_difference(net, x, name, eps)`` -> (o(w + ε) - o(w - ε)) / 2ε for the notes' weight ``name``."""
+    rng = fresh_rng()
+    # w^1_2 = w^1_10 first: its transpose w^1_01 is a (missing) entry of W[1], so a student who
+    # swapped i and j gets that hint rather than an IndexError from w^1_21 -> W[1][1, 2]
+    rest = [n for n in example.NOTES_NAMES if n != "w^1_2"]
+    names = ["w^1_2"] + [str(n) for n in rng.permutation(rest)]
+    net, x, _, _ = _random_case(rng)
+    for name in names:
+        # ε large enough that the central difference differs from the exact ∂o/∂w (by about ε²/6 times
+        # the third derivative) far beyond the tolerance, so that bpkit's backpropagated value cannot
+        # pass for it; rounding, about 1e-16/ε, stays far below the tolerance
+        eps = float(rng.choice([5e-3, 1e-2, 2e-2]))
+        l, i, j = example.NOTES_NAMES[name]
+        work, xw = net.copy(), x.copy()
+        with switched_off(*_reference_functions()):
+            got = central_difference(work, xw, name, eps)
+        got = float(as_array(got, f"central_difference(net, x, {name!r}, eps)", ()))
+        if not (np.array_equal(work.W[l], net.W[l]) and np.array_equal(xw, x)):
+            changed = "the input x" if not np.array_equal(xw, x) else labels.weight_text(l, i, j)
+            raise Hint(f"after central_difference(net, x, {name!r}, eps) {changed} is not what it was: "
+                       "restore the weight you perturbed (or perturb a copy).")
+        plus, zero, minus = _shifted(net, x, (l, i, j), eps, 0.0, -eps)
+        expected = (plus - minus) / (2 * eps)
+        mistakes = {
+            "that is a forward difference (o(w + ε) - o(w)) / ε; take the central one, "
+            "(o(w + ε) - o(w - ε)) / 2ε: its error is O(ε²).": (plus - zero) / eps,
+            "that is a backward difference (o(w) - o(w - ε)) / ε; take the central one.": (zero - minus) / eps,
+            "you forgot the 2 in 2ε: the two points are 2ε apart.": (plus - minus) / eps,
+            "the second evaluation did not start from the original weight: set w to w - ε, not "
+            "(w + ε) - ε.": (plus - zero) / (2 * eps),
+            "sign error: (o(w + ε) - o(w - ε)), in that order.": -expected,
+            "that is the backpropagated ∂o/∂w, not the central difference on o.":
+                example.output_partials(net, x)[name],
+        }
+        if l == 1 and j < net.n(0) and i < net.n(1):
+            p, m_ = _shifted(net, x, (l, j, i), eps, -eps)
+            mistakes["you perturbed w^l_ji: swapped i and j (W[l][i, j] is from neuron i of layer l-1 "
+                      "to neuron j of layer l)."] = (p - m_) / (2 * eps)
+        compare(got, expected, f"the central difference for {name} = {labels.weight_text(l, i, j)}", mistakes=mistakes,
+                rtol=1e-9, atol=1e-12)

@@ -1,281 +1,364 @@
-r"""Graded checks for lesson 04: memoization.
+r"""Graded checks for lesson 04: the backpropagation equations.
 
-* 04.1 one memo step: ∂E/∂σ^l_j = Σ_p ∂E/∂sum^{l+1}_p · w^{l+1}_jp for a whole layer, every example;
-* 04.2 the multiplications that step does;
-* 04.3 the number of paths from w^l_ij to the outputs (what the naive chain rule follows);
-* 04.4 the multiplication counts of memoized and naive backpropagation for any architecture.
+.. math::
 
-Every check draws fresh hidden networks, sizes and activations on every run; references
-are bpkit's vectorized gradient (:func:`bpkit.gradient`), the counters of
-:func:`bpkit.scalar.gradient` and :func:`bpkit.naive.gradient`, and :func:`bpkit.naive.paths`.
+    \frac{\partial E}{\partial w^l_{ij}} = \frac{\partial E}{\partial σ^l_j}
+        \frac{\partial σ^l_j}{\partial \text{sum}^l_j}\frac{\partial \text{sum}^l_j}{\partial w^l_{ij}}
+        + \frac{λ}{m} w^l_{ij}
+
+* 04.1 ``dE_dsigma(net, record, dE_dsigma_next, l)``: the recursion for ∂E/∂σ^l_j over the
+  neurons p of layer l+1 (first factor);
+* 04.2 ``dsigma_dsum(name, sum_)``: ∂σ/∂sum for sigmoid, tanh and relu (second factor);
+* 04.3 ``dE_dW_layer(record, delta, l)``: ∂E/∂w^l_ij from δ^l_j = ∂E/∂sum^l_j and
+  ∂sum^l_j/∂w^l_ij = σ^{l-1}_i (third factor);
+* 04.4 ``backprop(net, X, Y, lam)``: full backpropagation for any depth, returning
+  (dW, db) = ([∂E/∂W^1, ..., ∂E/∂W^L], [∂E/∂b^1, ..., ∂E/∂b^L] or None).
+
+Hidden cases are fresh on every run (depth, widths, activation, λ, biases or not) and
+compared against :func:`bpkit.gradient`. Wrong values for the common mistakes are computed
+by :func:`variant`, bpkit's backward pass with one mistake switched on.
+
+While the student's code runs, the bpkit functions that would answer the exercise outright
+are switched off (:func:`bpkit.course.checks.switch.switched_off`, see :data:`OFF`): bpkit's gradients
+(04.1, 04.3, 04.4; for 04.4 also E, whose central differences would pass as a gradient), and
+for 04.2 the activations' own derivatives, however they are reached (``activations.get(name)``,
+``activations.sigmoid``, ``net.hidden``: one function object each). 04.1 and 04.4 may still
+use ``net.activation(l).derivative``: that factor is 04.2's exercise, not theirs.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from bpkit import naive, scalar
+from bpkit import activations
 from bpkit.backprop import gradient
-from ._core import Hint, as_array, fresh_rng, shape_of
-from .switch import GRADIENTS, switched_off
-from .harness import Case, check, numeric_check
-from .common import random_network
+from bpkit.network import Forward, Network
+from bpkit.objective import CrossEntropy
+from ._core import Hint, as_array, compare, float_array, fresh_rng, shape_of
+from .switch import GRADIENTS, OBJECTIVE, StudentRaised
+from .harness import Case, check, copies, numeric_check
+from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
+                     not_by_differences, random_data, random_network)
+from .lesson03 import describe
 
-__all__ = ["memo_layer", "memo_layer_count", "path_count", "counts"]
+__all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop"]
 
-
-def _reference_functions():
-    """The bpkit functions that would answer 04.1-04.4 outright (gradients with their memo
-    tables and counters, the closed-form counts, the list of paths)."""
-    return [*GRADIENTS, "bpkit.scalar.multiplication_count", "bpkit.naive.multiplication_count",
-            "bpkit.naive.paths"]
-
-
-def _random_net(rng, sizes, bias=None, hidden=None):
-    return random_network(rng, bias=bias, hidden=hidden, sizes=sizes, biases=None)
-
-
-def _data(rng, sizes, m):
-    X = rng.normal(size=(m, sizes[0]))
-    Y = (rng.random((m, sizes[-1])) < 0.5).astype(float)
-    return X, Y
+#: ∂σ/∂sum of every activation, as a function of sum and of σ
+DERIVATIVES = tuple(f"bpkit.activations.{name}.{which}" for name in ("sigmoid", "tanh", "relu")
+                    for which in ("derivative", "derivative_from_value"))
+#: what would answer each exercise outright
+OFF = {"04.1": GRADIENTS, "04.2": DERIVATIVES, "04.3": GRADIENTS, "04.4": (*GRADIENTS, *OBJECTIVE)}
 
 
-# ------------------------------------------------------------------------------- 04.1
-def _memo_cases(rng):
-    """Three hidden cases: (sizes, l, m). The first has n_{l-1} = n_l = n_{l+1} (so a transposed
-    or wrong-layer W still has the right shape and the mistake can be named) and a smooth
-    activation (so ∂σ/∂sum is never exactly 1 or 0); the others are random."""
-    cases = []
-    k = int(rng.integers(2, 5))
-    L = int(rng.integers(2, 4))
-    l = int(rng.integers(1, L))
-    sizes = [int(rng.integers(1, 5)) for _ in range(L + 1)]
-    sizes[l - 1] = sizes[l] = sizes[l + 1] = k
-    cases.append((tuple(sizes), l, int(rng.choice([n for n in range(2, 7) if n != k]))))
-    for _ in range(2):
-        L = int(rng.integers(2, 5))
-        l = int(rng.integers(1, L))
-        sizes = [int(rng.integers(1, 6)) for _ in range(L + 1)]
-        if sizes[l] == sizes[l + 1]:
-            sizes[l + 1] += 1
-        cases.append((tuple(sizes), l, int(rng.integers(2, 7))))
-    return cases
+def _run(f, *args, where: str = "", off=()):
+    """Call the student's code (with ``off`` switched off); a shape error inside it becomes a hint
+    about the notation's shapes."""
+    try:
+        return call_quietly(f, *args, off=off)
+    except StudentRaised as e:
+        text = e.evalue
+        if e.ename == "ValueError" and "matmul" in text or "broadcast" in text or "shapes" in text or "aligned" in text:
+            raise Hint(f"{where}: your code raised a shape error ({text.strip()}). W^l has shape (n_(l-1), n_l): "
+                       "row i is a neuron of layer l-1, column j one of layer l; did you swap i and j "
+                       "(transpose a W), or use σ^l where σ^{l-1} belongs?") from None
+        raise
 
 
-@numeric_check("04.1", "the memo step ∂E/∂σ^l_j = Σ_p ∂E/∂sum^{l+1}_p w^{l+1}_jp", points=3,
-               off=_reference_functions())
-def memo_layer(rng):
-    """``dE_dsigma_layer(net, record, dE_dsum_next, l)`` -> ∂E/∂σ^l, shape (m, n_l)."""
-    for k, (sizes, l, m) in enumerate(_memo_cases(rng)):
-        net = _random_net(rng, sizes, hidden=str(rng.choice(["sigmoid", "tanh"])) if k == 0 else None)
-        X, Y = _data(rng, sizes, m)
+def copy_record(record: Forward) -> Forward:
+    """An independent copy of a forward record (and of its network)."""
+    return Forward(record.net.copy(), record.sums.copy(), record.sigmas.copy())
+
+
+def _array(answer, name: str, shape) -> np.ndarray:
+    """as_array, but also says when the answer lost the examples' axis."""
+    arr = float_array(answer)
+    if arr is not None and len(shape) == 2 and arr.shape == (shape[1],):
+        raise Hint(f"wrong shape: {name} has shape {arr.shape} but should have shape {tuple(shape)}: keep one row "
+                   "per example (do not sum over the examples here).")
+    return as_array(answer, name, shape)
+
+
+# ------------------------------------------------------------------------------ 04.1
+def _caller(exercise: str):
+    """``call`` for :func:`numeric_check`: :func:`_run` on copies of the case's arguments."""
+    return lambda f, case: _run(f, *copies(case.args), where=case.where, off=OFF[exercise])
+
+
+@numeric_check("04.1", "the recursion ∂E/∂σ^l_j = Σ_p ∂E/∂σ^(l+1)_p · ∂σ^(l+1)_p/∂sum^(l+1)_p · w^(l+1)_jp",
+               points=2, call=_caller("04.1"))
+def recursion(rng):
+    r"""``dE_dsigma(net, record, dE_dsigma_next, l)`` -> ∂E/∂σ^l, shape (m, n_l), from ∂E/∂σ^{l+1} (m, n_{l+1})."""
+    n = int(rng.integers(2, 5))  # a square case first: a transposed w^{l+1} has the right shape
+    nets = [Network((n, n, n, 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=bool(rng.integers(0, 2)),
+                    seed=int(rng.integers(2**31)))]
+    nets += [random_network(rng, L=int(rng.integers(2, 5))) for _ in range(2)]
+    for k, net in enumerate(nets):
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        l = 1 if k == 0 else int(rng.integers(1, net.L))
         g = gradient(net, X, Y)
         record = g.extras["record"]
-        dsum_next = g.extras["delta"][l + 1]                 # ∂E/∂sum^{l+1}, (m, n_{l+1})
-        expected = g.extras["dE_dsigma"][l]                   # ∂E/∂σ^l, (m, n_l)
-        n_l, n_next = sizes[l], sizes[l + 1]
-        where = f"(hidden case: sizes {'-'.join(map(str, sizes))}, l = {l}, m = {m}, {net.hidden.name})"
-        W_next = net.W[l + 1]
-        gp = net.activation(l).derivative(record.sums[l])
-        gp_next = net.activation(l + 1).derivative(record.sums[l + 1])
+        nxt = (CrossEntropy.dE_dsigma(record.sigmas[net.L], Y) if l + 1 == net.L
+               else g.extras["dE_dsigma"][l + 1])
+        act_next, act = net.activation(l + 1), net.activation(l)
+        dg_next = act_next.derivative(record.sums[l + 1])
+        W = net.W[l + 1]
+        expected = (nxt * dg_next) @ W.T
+        where = f"{describe(net, m)}, l = {l}"
+        name = f"∂E/∂σ^{l}"
         mistakes = {
-            "that is ∂E/∂sum^l, not ∂E/∂σ^l: the activation derivative ∂σ^l_j/∂sum^l_j is the next "
-            "factor, not part of this one.": expected * gp,
-            "∂E/∂sum^{l+1}_p already contains ∂σ^{l+1}_p/∂sum^{l+1}_p: you applied the activation "
-            "derivative of layer l+1 twice.": (dsum_next * gp_next) @ W_next.T,
-            "∂E/∂sum^{l+1}_p already contains the 1/m: you divided by m twice.": expected / m,
-            "the 1/m is already in ∂E/∂sum^{l+1}_p: do not multiply by m.": expected * m,
-            "sign error.": -expected,
-            "you used σ^{l+1} where the memoized ∂E/∂sum^{l+1} belongs.": record.sigmas[l + 1] @ W_next.T,
+            f"{where}: you forgot the activation derivative ∂σ^(l+1)_p/∂sum^(l+1)_p (of layer l+1).": nxt @ W.T,
+            f"{where}: you evaluated the activation derivative at σ^(l+1)_p; ∂σ^(l+1)_p/∂sum^(l+1)_p is g' "
+            "at sum^(l+1)_p.": (nxt * act_next.derivative(record.sigmas[l + 1])) @ W.T,
+            f"{where}: you multiplied by ∂σ^l_j/∂sum^l_j too: that is ∂E/∂sum^l_j, one factor further than "
+            "∂E/∂σ^l_j.": expected * act.derivative(record.sums[l]),
+            f"{where}: sign error.": -expected,
         }
-        if W_next.shape[0] == W_next.shape[1]:
-            mistakes["swapped i and j (transposed W): ∂sum^{l+1}_p/∂σ^l_j = w^{l+1}_jp, so the sum runs "
-                     "over the second index p of w^{l+1}."] = dsum_next @ W_next
-        if sizes[l - 1] == n_l == n_next:
-            mistakes["wrong layer of weights: σ^l_j reaches sum^{l+1}_p through w^{l+1}_jp, not "
-                     "w^l."] = dsum_next @ net.W[l].T
-        yield Case((net, record, dsum_next, l), expected, f"∂E/∂σ^l {where}", mistakes, where=where,
-                   form=_memo_form(m, n_l, n_next, where))
+        if W.shape[0] == W.shape[1]:
+            mistakes[f"{where}: you swapped i and j (transposed W^(l+1)): ∂sum^(l+1)_p/∂σ^l_j = w^(l+1)_jp, "
+                     "row j, column p."] = (nxt * dg_next) @ W
+            mistakes[f"{where}: you used the activation derivative of layer l (at sum^l) where the one of "
+                     "layer l+1 (at sum^(l+1)_p) belongs."] = (nxt * act.derivative(record.sums[l])) @ W.T
+        yield Case((net, record, nxt, l), expected, name, mistakes, where=where,
+                   form=_recursion_form(net, l, m, where, name))
 
 
-def _memo_form(m: int, n_l: int, n_next: int, where: str):
-    """04.1's form: ∂E/∂σ^l has shape (m, n_l); the hint for each of the usual wrong shapes."""
+def _recursion_form(net: Network, l: int, m: int, where: str, name: str):
+    """04.1's form: ∂E/∂σ^l has one column per neuron of layer l, one row per example."""
     def form(answer):
         shape = shape_of(answer)
-        if shape != (m, n_l):
-            if shape == (n_l, m):
-                raise Hint(f"wrong shape {shape} {where}: rows are examples, so ∂E/∂σ^l has shape "
-                           f"(m, n_l) = ({m}, {n_l}).")
-            if shape == (n_l,):
-                raise Hint(f"wrong shape {shape} {where}: you summed over the examples; keep one row per "
-                           f"example, shape (m, n_l) = ({m}, {n_l}).")
-            if shape == (m, n_next):
-                raise Hint(f"wrong shape {shape} {where}: one column per neuron j of layer l "
-                           f"(the sum runs over the neurons p of layer l+1), shape ({m}, {n_l}).")
-            as_array(answer, "∂E/∂σ^l", (m, n_l))
-        return answer
+        if shape == (m, net.sizes[l - 1]) and net.sizes[l - 1] != net.sizes[l]:
+            raise Hint(f"{where}: your {name} has shape {shape}, one column per neuron of layer l-1: the "
+                       f"weights into layer l+1, w^(l+1), connect σ^l_j to the neurons p of layer l+1.")
+        return _array(answer, name, (m, net.sizes[l]))
     return form
 
 
-# ------------------------------------------------------------------------------- 04.2
-def _int_answer(value, what):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise Hint(f"{what} should be a whole number, got {value!r}.") from None
-    if not np.isfinite(v) or v != int(v):
-        raise Hint(f"{what} should be a whole number, got {value!r}.")
-    return int(v)
+# ------------------------------------------------------------------------------ 04.2
+def _sig(s):
+    return activations.sigmoid.value(s)
 
 
-def _measured_memo_layer(sizes, l, m, rng) -> int:
-    """Multiplications of the sum over p for layer l, read off scalar.gradient's steps."""
-    net = _random_net(rng, sizes, bias=False)
-    X, Y = _data(rng, sizes, m)
-    steps = scalar.gradient(net, X, Y).extras["steps"]
-    return sum(len(s.reads) for s in steps if s.writes[1] == l) * m
-
-
-def _memo_count_values(sizes, l, m) -> dict:
-    """The right count (key "") and each common wrong one (key: its hint) for 04.2."""
-    n_prev, n_l, n_next = sizes[l - 1], sizes[l], sizes[l + 1]
-    return {
-        "": m * n_l * n_next,
-        "you forgot m: every product is done once per example.": n_l * n_next,
-        "you also counted the product with ∂σ^l_j/∂sum^l_j; 04.1 only computes ∂E/∂σ^l.":
-            m * n_l * (n_next + 1),
-        "you counted the weights w^l into layer l; the memo step uses the weights w^{l+1} out of it.":
-            m * n_prev * n_l,
-        "one multiplication per term of the sum over p, not one per neuron j.": m * n_l,
-        "one multiplication per term of the sum over p, for every neuron j of layer l.": m * n_next,
-    }
-
-
-@check("04.2", "the multiplications of one memo step", points=1)
-def memo_layer_count(dE_dsigma_layer_multiplications):
-    """``dE_dsigma_layer_multiplications(sizes, l, m)`` -> scalar multiplications of ∂E/∂σ^l (04.1)."""
-    rng = fresh_rng()
-    for k in range(4):
-        L = int(rng.integers(2, 5))
-        l = int(rng.integers(1, L))
-        sizes = [int(n) for n in rng.integers(1, 7, size=L + 1)]
-        m = int(rng.integers(2, 9))
-        while k == 0:  # the first case tells every mistake below apart from the answer and each other
-            sizes[l - 1], sizes[l], sizes[l + 1], m = (int(n) for n in rng.choice(np.arange(2, 9), 4, replace=False))
-            if len(set(_memo_count_values(sizes, l, m).values())) == 6:
-                break
-        sizes = tuple(sizes)
-        expected = _measured_memo_layer(sizes, l, m, rng)
-        what = f"dE_dsigma_layer_multiplications({sizes}, l={l}, m={m})"
-        with switched_off(*_reference_functions()):
-            answer = dE_dsigma_layer_multiplications(sizes, l, m)
-        got = _int_answer(answer, what)
-        if got == expected:
-            continue
-        matching = [hint for hint, value in _memo_count_values(sizes, l, m).items()
-                    if hint and got == value and value != expected]
-        if matching:
-            raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
-        raise Hint(f"{what} = {got} is not right: count one multiplication for each term "
-                   "∂E/∂sum^{l+1}_p · w^{l+1}_jp, for every j and every example.")
-
-
-# ------------------------------------------------------------------------------- 04.3
-@check("04.3", "the number of paths from w^l_ij to the outputs", points=1)
-def path_count(number_of_paths):
-    """``number_of_paths(sizes, l, i, j)`` -> how many paths the naive chain rule follows from w^l_ij."""
-    rng = fresh_rng()
-    for k in range(5):
-        L = int(rng.integers(2, 6))
-        sizes = tuple(int(n) for n in rng.integers(2, 5, size=L + 1))
-        l = L if k == 0 else int(rng.integers(1, L))
-        i, j = int(rng.integers(sizes[l - 1])), int(rng.integers(sizes[l]))
-        expected = len(naive.paths(sizes, l, i, j))
-        what = f"number_of_paths({sizes}, l={l}, i={i}, j={j})"
-        with switched_off(*_reference_functions()):
-            answer = number_of_paths(sizes, l, i, j)
-        got = _int_answer(answer, what)
-        if got == expected:
-            continue
-        prod = lambda a, b: int(np.prod(sizes[a:b + 1])) if a <= b else 1  # noqa: E731
-        mistakes = [
-            (prod(l, L), "you counted the neurons of layer l too; the path already starts at j."),
-            (prod(l - 1, L), "the path starts at i and j: only the layers after l branch."),
-            (prod(l + 1, L - 1), "the path ends at one output neuron σ^L_k: include the output layer."),
-            (sum(sizes[l + 1:]), "the choices multiply: one neuron of every layer after l."),
-            (prod(l + 2, L), "every layer after l branches, layer l+1 too."),
-        ]
-        matching = [hint for value, hint in mistakes if got == value]
-        if matching:  # two miscounts can give the same number on a case: name every one
-            raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
-        raise Hint(f"{what} = {got} is not right: a path picks one neuron in every layer after l.")
-
-
-# ------------------------------------------------------------------------------- 04.4
-def _memo_variants(sizes, m):
-    L = len(sizes) - 1
-    out_term = sizes[L]
-    memo_term = sum(sizes[l] * sizes[l + 1] for l in range(1, L))
-    deriv_term = sum(sizes[l] for l in range(1, L))
-    weight_term = sum(sizes[l - 1] * sizes[l] for l in range(1, L + 1))
-    return {
-        "memoized: you forgot m.": out_term + memo_term + deriv_term + weight_term,
-        "memoized: you left out the output layer's n_L products (σ^L_k - y_k)/m.":
-            m * (memo_term + deriv_term + weight_term),
-        "memoized: you left out the products with ∂σ^l_j/∂sum^l_j (one per hidden neuron).":
-            m * (out_term + memo_term + weight_term),
-        "memoized: you left out the last step, ∂E/∂sum^l_j · σ^{l-1}_i (one per weight).":
-            m * (out_term + memo_term + deriv_term),
-        "memoized: that is the naive count.": naive.multiplication_count(sizes, m),
-    }
-
-
-def _naive_variants(sizes, m):
-    L = len(sizes) - 1
-
-    def total(c_plus_one: bool, step_plus_one: bool, mult: int):
-        c = {L: 1}
-        for l in range(L - 1, 0, -1):
-            c[l] = sizes[l + 1] * (c[l + 1] + 1) + (1 if step_plus_one else 0)
-        return mult * sum(sizes[l - 1] * sizes[l] * (c[l] + (1 if c_plus_one else 0)) for l in range(1, L + 1))
-
-    return {
-        "naive: you forgot m.": total(True, True, 1),
-        "naive: each weight also multiplies its ∂E/∂sum^l_j by σ^{l-1}_i: one more per weight.":
-            total(False, True, m),
-        "naive: every recomputed hidden ∂E/∂sum^l_j also multiplies by g'(sum^l_j): one more per call.":
-            total(True, False, m),
-        "naive: that is the memoized count.": scalar.multiplication_count(sizes, m),
-    }
-
-
-@check("04.4", "multiplication counts: memoized and naive", points=2)
-def counts(memoized_count, naive_count):
-    """``memoized_count(sizes, m)`` and ``naive_count(sizes, m)`` -> the multiplications of
-    :func:`bpkit.scalar.gradient` and :func:`bpkit.naive.gradient` (λ = 0, no biases)."""
-    rng = fresh_rng()
-    for k in range(5):
-        L = int(rng.integers(3, 5)) if k in (0, 2) else int(rng.integers(1, 5))
-        lo = 2 if k in (0, 2) else 1  # cases 0 and 2 are deep and wide enough to tell every mistake apart
-        sizes = tuple(int(n) for n in rng.integers(lo, 5, size=L + 1))
-        m = int(rng.integers(2, 6))
-        if k < 2:  # small: the truth is what the counters of an actual gradient say
-            net = _random_net(rng, sizes, bias=False)
-            X, Y = _data(rng, sizes, m)
-            memo_ref = scalar.gradient(net, X, Y).extras["multiplications"]
-            naive_ref = naive.gradient(net, X, Y).extras["multiplications"]
+@numeric_check("04.2", "∂σ^l_j/∂sum^l_j for sigmoid, tanh and relu", points=2, off=OFF["04.2"])
+def activation_derivatives(rng):
+    r"""``dsigma_dsum(name, sum_)`` -> ∂σ/∂sum at every entry of ``sum_`` for name in sigmoid, tanh, relu."""
+    for name in rng.permutation(["sigmoid", "tanh", "relu"]):
+        name = str(name)
+        g = activations.get(name)
+        shape = (int(rng.integers(2, 7)), int(rng.integers(1, 5)))
+        S = rng.normal(0, 2.5, size=shape)
+        S[S == 0] = 0.5  # relu has no derivative at 0
+        # both signs in every case, so that a relu answer that ignores the sign cannot pass by luck
+        S.flat[0] = -abs(S.flat[0]) - 0.1
+        S.flat[-1] = abs(S.flat[-1]) + 0.1
+        expected = g.derivative(S)
+        value = g.value(S)
+        mistakes = {
+            f"for {name}: that is the activation's value σ = g(sum), not its derivative ∂σ/∂sum.": value,
+            f"for {name}: sign error.": -expected,
+        }
+        if name == "sigmoid":
+            mistakes.update({
+                "for sigmoid: you applied σ(1 - σ) to sum itself: σ(1 - σ) needs σ = g(sum) first.": S * (1 - S),
+                "for sigmoid: that is tanh's derivative; the sigmoid's is σ(1 - σ).": 1 - value ** 2,
+                "for sigmoid: you dropped a factor: ∂σ/∂sum = σ (1 - σ).": 1 - value,
+            })
+        elif name == "tanh":
+            mistakes.update({
+                "for tanh: you applied 1 - σ² to sum itself: it needs σ = tanh(sum) first.": 1 - S ** 2,
+                "for tanh: you forgot the square: ∂σ/∂sum = 1 - tanh²(sum).": 1 - value,
+                "for tanh: that is the sigmoid's form σ(1 - σ); tanh's is 1 - σ².": value * (1 - value),
+                "for tanh: that is the derivative of the sigmoid, not of tanh.": _sig(S) * (1 - _sig(S)),
+            })
         else:
-            memo_ref = scalar.multiplication_count(sizes, m)
-            naive_ref = naive.multiplication_count(sizes, m, bias=False)
-        for fn, ref, variants, label in ((memoized_count, memo_ref, _memo_variants, "memoized_count"),
-                                         (naive_count, naive_ref, _naive_variants, "naive_count")):
-            what = f"{label}({sizes}, m={m})"
-            with switched_off(*_reference_functions()):
-                answer = fn(sizes, m)
-            got = _int_answer(answer, what)
-            if got == ref:
-                continue
-            matching = [hint for hint, value in variants(sizes, m).items() if got == value and value != ref]
-            if matching:  # two mistakes can give the same number on a case: name every one
-                raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
-            raise Hint(f"{what} = {got} is not right (it is off by {got - ref:+d}); count layer by layer.")
+            mistakes.update({
+                "for relu: ∂σ/∂sum is 0 where sum <= 0 (relu is flat there), not 1 everywhere.": np.ones(shape),
+                "for relu: the derivative is 1 where sum > 0, 0 elsewhere: a step, not sum itself.": S,
+            })
+        yield Case((name, S), expected, f"∂σ/∂sum for {name}", mistakes, form=_per_entry(name, shape))
+
+
+def _per_entry(name: str, shape):
+    """04.2's form: one derivative per entry of sum_, not one number."""
+    def form(answer):
+        if shape_of(answer) == () and shape != (1, 1):
+            raise Hint(f"for {name}: return ∂σ/∂sum for every entry of sum_ (an array of shape {shape}), "
+                       "not one number.")
+        return as_array(answer, f"∂σ/∂sum for {name}", shape)
+    return form
+
+
+# ------------------------------------------------------------------------------ 04.3
+@numeric_check("04.3", "∂E/∂w^l_ij = δ^l_j · ∂sum^l_j/∂w^l_ij, with ∂sum^l_j/∂w^l_ij = σ^(l-1)_i", points=2,
+               call=_caller("04.3"))
+def weight_factor(rng):
+    r"""``dE_dW_layer(record, delta, l)`` -> ∂E/∂W^l (n_{l-1}, n_l) from δ^l = ∂E/∂sum^l (m, n_l)."""
+    n = int(rng.integers(2, 5))  # square layers first: transposed or shifted answers have the right shape
+    # (sigmoid or tanh: a dead relu layer would make every answer zero)
+    nets = [Network((n, n, n), hidden=str(rng.choice(["sigmoid", "tanh"])),
+                    bias=bool(rng.integers(0, 2)), seed=int(rng.integers(2**31)))]
+    nets += [random_network(rng, L=int(rng.integers(2, 5))) for _ in range(2)]
+    for k, net in enumerate(nets):
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        l = int(rng.integers(2, net.L + 1)) if k == 0 else int(rng.integers(1, net.L + 1))
+        g = gradient(net, X, Y)
+        record = g.extras["record"]
+        delta = g.extras["delta"][l]
+        prev = record.sigmas[l - 1]
+        expected = prev.T @ delta
+        where = f"{describe(net, m)}, l = {l}"
+        mistakes = {
+            f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): do not divide by m again.":
+                expected / m,
+            f"{where}: δ^l_j already includes ∂σ^l_j/∂sum^l_j: you multiplied by it twice.":
+                prev.T @ (delta * net.activation(l).derivative(record.sums[l])),
+            f"{where}: sign error.": -expected,
+        }
+        if l >= 2:
+            mistakes[f"{where}: ∂sum^l_j/∂w^l_ij is σ^{{l-1}}_i, the neuron's value, not its input "
+                     "sum^(l-1)_i."] = record.sums[l - 1].T @ delta
+        if net.sizes[l - 1] == net.sizes[l]:
+            mistakes[f"{where}: you used σ^l instead of σ^{{l-1}}: w^l_ij multiplies σ^{{l-1}}_i, the neuron the "
+                     "weight comes from."] = record.sigmas[l].T @ delta
+            mistakes[f"{where}: you swapped i and j (transposed): entry [i, j] is ∂E/∂w^l_ij, i in layer "
+                     "l-1."] = expected.T
+        yield Case((record, delta, l), expected, f"∂E/∂W^{l}", mistakes, where=where,
+                   form=lambda answer: check_layer_shapes([answer], net, f"{where}: ∂E/∂W^{l}", layers=[l])[0])
+
+
+# ------------------------------------------------------------------------------ 04.4
+def variant(net: Network, X, Y, lam: float, *, dg: str = "sum", one_over_m: bool = True,
+            delta_sign: float = 1.0, penalty_factor: float = 1.0, penalize_bias: bool = False,
+            sigma_l: bool = False):
+    """bpkit's backward pass with one mistake switched on; returns (dW list, db list or None).
+
+    ``dg``: "sum" (right), "none" (forgot ∂σ/∂sum in hidden layers), "sigma" (g' evaluated at σ);
+    ``one_over_m=False`` drops the 1/m of δ^L (and of the penalty); ``delta_sign=-1`` uses y - σ^L;
+    ``penalty_factor`` scales λ/m·w; ``penalize_bias`` adds λ/m·b; ``sigma_l`` uses σ^l for σ^{l-1}
+    (only meaningful where n_{l-1} = n_l).
+    """
+    m = X.shape[0]
+    record = net.forward(X)
+    L = net.L
+    delta = delta_sign * (record.sigmas[L] - Y) / (m if one_over_m else 1)
+    dW, db = [None] * L, [None] * L
+    for l in range(L, 0, -1):
+        src = record.sigmas[l] if (sigma_l and net.sizes[l] == net.sizes[l - 1]) else record.sigmas[l - 1]
+        dW[l - 1] = src.T @ delta
+        db[l - 1] = delta.sum(axis=0)
+        if l > 1:
+            back = delta @ net.W[l].T
+            act = net.activation(l - 1)
+            if dg == "sum":
+                back = back * act.derivative(record.sums[l - 1])
+            elif dg == "sigma":
+                back = back * act.derivative(record.sigmas[l - 1])
+            delta = back
+    scale = lam / (m if one_over_m else 1) * penalty_factor
+    for l in range(1, L + 1):
+        dW[l - 1] = dW[l - 1] + scale * net.W[l]
+        if penalize_bias and net.b is not None:
+            db[l - 1] = db[l - 1] + scale * net.b[l]
+    return dW, (db if net.b is not None else None)
+
+
+def _unpack(answer, net: Network):
+    """The student's (dW, db), with hints for the common shapes of a wrong return value."""
+    name = "backprop(net, X, Y, lam)"
+    if (isinstance(answer, (list, tuple)) and len(answer) > 0
+            and isinstance(answer[0], np.ndarray) and np.ndim(answer[0]) == 2):
+        raise Hint(f"{name} should return a pair (dW, db): a list of ∂E/∂W^l and a list of ∂E/∂b^l (or None "
+                   "without biases); you returned one list of arrays.")
+    try:
+        dW, db = answer
+    except (TypeError, ValueError):
+        raise Hint(f"{name} should return a pair (dW, db), got {type(answer).__name__}.") from None
+    return dW, db
+
+
+@check("04.4", "backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer", points=4)
+def full_backprop(backprop):
+    r"""``backprop(net, X, Y, lam)`` -> (dW, db): [∂E/∂W^1..∂E/∂W^L], [∂E/∂b^1..∂E/∂b^L] or None."""
+    rng = fresh_rng()
+    n = int(rng.integers(2, 5))  # square layers first: transposed or shifted answers have the right shape
+    nets = [Network((n, n, n, n), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True,
+                    seed=int(rng.integers(2**31))),
+            random_network(rng, L=int(rng.integers(3, 5)), bias=True),
+            random_network(rng, L=int(rng.integers(2, 4)), bias=False),
+            random_network(rng)]
+    trap = central_difference_trap(rng)  # last: central differences of E are measurably off there
+    nets.append(trap[0])
+    for net in nets:
+        if net is trap[0]:
+            _, X, Y, lam = trap
+        else:
+            if net.b is not None:
+                for l in net.b.layers():
+                    net.b[l] = rng.uniform(-1, 1, net.sizes[l])
+            X, Y = random_data(rng, net)
+            lam = float(rng.uniform(0.3, 2.0))
+        m = X.shape[0]
+        where = describe(net, m, lam)
+        ref = gradient(net, X, Y, lam)
+        answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where, off=OFF["04.4"])
+        dW, db = _unpack(answer, net)
+        dW = check_layer_shapes(answer_layers(dW, net.L, "dW"), net, f"{where}: dW")
+        if net.b is None:
+            if db is not None:
+                raise Hint(f"{where}: this network has no biases (net.b is None): return db = None.")
+            got, expected = flat(dW), flat(list(ref.W))
+        else:
+            if db is None:
+                raise Hint(f"{where}: this network has biases: return db, one vector ∂E/∂b^l per layer.")
+            db = answer_layers(db, net.L, "db")
+            db = [_array(b, f"∂E/∂b^{l}", (net.sizes[l],)) for l, b in zip(range(1, net.L + 1), db)]
+            got, expected = flat(dW + db), flat(list(ref.W) + list(ref.b))
+
+        def pack(dWv, dbv):
+            return flat(list(dWv) + (list(dbv) if net.b is not None else []))
+
+        mistakes = {
+            f"{where}: you forgot the λ/m·w^l_ij term: the penalty's own derivative, which the notes' "
+            "product of three factors leaves out.": pack(*variant(net, X, Y, 0.0)),
+            f"{where}: you forgot the activation derivative ∂σ^l_j/∂sum^l_j in the hidden layers.":
+                pack(*variant(net, X, Y, lam, dg="none")),
+            f"{where}: you evaluated the activation derivative at σ^l_j; ∂σ^l_j/∂sum^l_j is g' at sum^l_j.":
+                pack(*variant(net, X, Y, lam, dg="sigma")),
+            f"{where}: you forgot 1/m: δ^L = (σ^L - y)/m and the penalty's derivative is λ/m·w^l_ij.":
+                pack(*variant(net, X, Y, lam, one_over_m=False)),
+            f"{where}: sign error: δ^L = (σ^L - y)/m, not (y - σ^L)/m.":
+                pack(*variant(net, X, Y, lam, delta_sign=-1.0)),
+            f"{where}: sign error: that is -∂E/∂w, the direction of steepest descent, not the gradient.":
+                -expected,
+            f"{where}: the penalty's derivative is λ/m·w^l_ij (the 2 of the square cancels the 1/2), "
+            "not λ/2m·w^l_ij.": pack(*variant(net, X, Y, lam, penalty_factor=0.5)),
+        }
+        if net.b is not None:
+            mistakes[f"{where}: you penalized the biases: the penalty covers the weights w^l_ij only, so "
+                     "∂E/∂b^l_j has no λ term."] = pack(*variant(net, X, Y, lam, penalize_bias=True))
+        if any(net.sizes[l] == net.sizes[l - 1] for l in range(1, net.L + 1)):
+            mistakes[f"{where}: you used σ^l instead of σ^{{l-1}}: ∂sum^l_j/∂w^l_ij = σ^{{l-1}}_i, the neuron "
+                     "the weight comes from."] = pack(*variant(net, X, Y, lam, sigma_l=True))
+        if all(w.shape[0] == w.shape[1] for w in net.W):
+            tW, tb = variant(net, X, Y, lam)
+            mistakes[f"{where}: you swapped i and j (transposed W^l): entry [i, j] of ∂E/∂W^l is "
+                     "∂E/∂w^l_ij, i in layer l-1, j in layer l."] = pack([w.T for w in tW], tb)
+            mistakes[f"{where}: you swapped i and j (transposed W^l) when going back through the "
+                     "weights: ∂E/∂σ^{l-1}_i sums δ^l_p · w^l_ip over p."] = pack(*_transposed_backward(net, X, Y, lam))
+        if net is trap[0]:
+            not_by_differences(got, expected, where)
+        compare(got, expected, "∂E/∂w", mistakes)
+
+
+def _transposed_backward(net: Network, X, Y, lam: float):
+    """The backward pass through W^l instead of (W^l)ᵀ (square layers only): (dW, db or None)."""
+    m = X.shape[0]
+    record = net.forward(X)
+    delta = (record.sigmas[net.L] - Y) / m
+    dW, db = [None] * net.L, [None] * net.L
+    for l in range(net.L, 0, -1):
+        dW[l - 1] = record.sigmas[l - 1].T @ delta + lam / m * net.W[l]
+        db[l - 1] = delta.sum(axis=0)
+        if l > 1:
+            delta = (delta @ net.W[l]) * net.activation(l - 1).derivative(record.sums[l - 1])
+    return dW, (db if net.b is not None else None)

@@ -1,4 +1,4 @@
-r"""Lesson 03: the chain rule on the notes' example network, as tables and plots.
+r"""Lesson 02: the chain rule on the notes' example network, as tables and plots.
 
 The example (``bpkit.example``) is x, y, z, w → g_1, g_2 → f:
 

@@ -1,4 +1,4 @@
-r"""Lesson 04: how the work of the chain rule grows, with and without memoization.
+r"""Lesson 05: how the work of the chain rule grows, with and without memoization.
 
 Memoized backpropagation (:mod:`bpkit.scalar`) stores every ∂E/∂σ^l_j once; the naive
 chain rule (:mod:`bpkit.naive`) re-expands the notes' sum over p along every path from

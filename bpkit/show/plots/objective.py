@@ -1,4 +1,4 @@
-r"""Plots for lesson 05, the objective E(w).
+r"""Plots for lesson 03, the objective E(w).
 
 .. math::
 

@@ -1,4 +1,4 @@
-r"""The pictures of lesson 02 (non-convexity): loss contours and surfaces, segments and slices of E(w).
+r"""The pictures of lesson 08 (non-convexity): loss contours and surfaces, segments and slices of E(w).
 
 They draw what :mod:`bpkit.landscape` computes (``loss_grid``, ``segment_E``, ``slice_E``, ``hessian``,
 ``two_minima``), with the axes labelled in the notation; :class:`BlitFigure` is a figure whose static

@@ -1,152 +1,213 @@
-r"""Lesson 04 widgets: memoization.
+r"""Lesson 04 widgets: the backpropagation equations, live.
 
-* :func:`memo_table`: a small network's memo table of ∂E/∂σ^l_j (from
-  :func:`bpkit.scalar.gradient`) filling right to left; a step slider shows which entry is
-  written and which ∂E/∂sum^{l+1}_p it reads, and a weight slider moves w^2_00, changing
-  every value.
-* :func:`counts_and_paths`: width and depth sliders; both multiplication counts
-  (:func:`bpkit.scalar.multiplication_count`, :func:`bpkit.naive.multiplication_count`) and
-  the paths the naive chain rule follows from one weight w^l_00 (:func:`bpkit.naive.paths`,
-  written as :func:`bpkit.show.plots.growth.format_path` prints them in the lesson).
+* :func:`three_factors`: choose a weight w^l_ij and move it with a slider; a table shows, for
+  every example, the notes' three factors ∂E/∂σ^l_j, ∂σ^l_j/∂sum^l_j and ∂sum^l_j/∂w^l_ij =
+  σ^{l-1}_i, their product, the sum over the examples, the penalty's λ/m·w^l_ij, and the
+  total against ``bpkit.gradient`` and a central difference (:func:`factors` computes them;
+  the lesson's checked cells print it too).
+* :func:`backprop_steps`: step through :func:`bpkit.scalar.gradient` neuron by neuron (a
+  step slider and buttons). The diagram (:func:`bpkit.show.plots.diagram.draw_network`) highlights
+  the memo entry written (∂E/∂σ^l_j) and the entries it reads (∂E/∂sum^{l+1}_p, through
+  w^{l+1}_jp); a table shows the whole memo table's state with values. Every step's image is
+  rendered when the widget is built, so a step costs only swapping a PNG and a table.
 
-Widgets never print: they update ``HTML`` widgets.
+Widgets never print; they update ``HTML`` and ``Image`` values.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-from bpkit import labels, naive, scalar
-from bpkit.cost import architecture
-from bpkit.network import Network
-from . import LessonWidget
+import bpkit
+from bpkit import labels
+from bpkit.factors import Factors, three_factors as factors_of
+from bpkit.show.html import TABLE, row
+from bpkit.show.plots import diagram
+from . import LessonWidget, follow_weight
 
-__all__ = ["memo_table", "counts_and_paths"]
-
-#: the small network of the lesson's memo-table section
-MEMO_SIZES = (2, 3, 2, 2)
-MEMO_SEED = 1
-MEMO_X = np.array([[0.5, -1.0]])
-MEMO_Y = np.array([[1.0, 0.0]])
+__all__ = ["three_factors", "backprop_steps"]
 
 
-def memo_network(w200: float | None = None) -> Network:
-    """The lesson's small network (2-3-2-2, no biases, seed 1), with w^2_00 set if given."""
-    net = Network(MEMO_SIZES, bias=False, seed=MEMO_SEED)
-    if w200 is not None:
-        net.W[2][0, 0] = w200
-    return net
+def small_example():
+    """The lesson's network and data: a 2-3-2-1 tanh network without biases (as in the notes),
+    m = 3 examples, λ = 0.5. Returns ``(net, X, Y, lam)``."""
+    net = bpkit.Network((2, 3, 2, 1), hidden="tanh", bias=False, seed=4)
+    X = np.array([[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]])
+    Y = np.array([[1.0], [0.0], [1.0]])
+    return net, X, Y, 0.5
 
 
+# ------------------------------------------------------------------------------ the three factors
+def _row(*cells, bold=False) -> str:
+    return row(*cells, bold=bold, right=True)
 
 
-def memo_html(grad, step: int) -> str:
-    """The memo table after ``step`` steps, as HTML: one column per layer, right to left;
-    the entry written at ``step`` in green, the ∂E/∂sum^{l+1}_p it read in yellow."""
-    steps = grad.extras["steps"]
-    step = max(1, min(step, len(steps)))
-    net_sizes = grad.extras["record"].net.sizes
-    L = len(net_sizes) - 1
-    written = {(s.writes[1], s.writes[2]): k for k, s in enumerate(steps, start=1)}
-    current = steps[step - 1]
-    reads = {(r[1], r[2]) for r in current.reads}
-    memo, delta = grad.extras["memo"], grad.extras["delta"]
-    head = "".join(f"<th style='padding:0 1em'>layer {l}</th>" for l in range(L, 0, -1))
-    rows = []
-    for j in range(max(net_sizes[1:])):
-        cells = []
-        for l in range(L, 0, -1):
-            if j >= net_sizes[l]:
-                cells.append("<td></td>")
-                continue
-            k = written[(l, j)]
-            style = "padding:2px 1em;border:1px solid #ccc;"
-            if k <= step:
-                text = (f"∂E/∂{labels.neuron_html(l, j)} = {float(memo[(l, j)][0]):+.4f}<br>"
-                        f"∂E/∂{labels.neuron_html(l, j, 'sum')} = {float(delta[(l, j)][0]):+.4f}")
-            else:
-                text = f"∂E/∂{labels.neuron_html(l, j)} = ?<br><span style='color:#999'>(step {k})</span>"
-            if (l, j) == (current.writes[1], current.writes[2]):
-                style += "background:#c8f0c8;"
-            elif (l, j) in reads:
-                style += "background:#fff2a8;"
-            cells.append(f"<td style='{style}'>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    l, j = current.writes[1], current.writes[2]
-    if current.reads:
-        terms = " + ".join(f"∂E/∂{labels.neuron_html(l + 1, p, 'sum')}·{labels.weight_html(l + 1, j, p)}"
-                           for (_, _, p) in current.reads)
-        what = (f"step {step} of {len(steps)} writes ∂E/∂{labels.neuron_html(l, j)} = {terms} "
-                f"= {float(current.value[0]):+.4f}: it reads {len(current.reads)} stored entries of layer "
-                f"{l + 1} (yellow) and does {current.multiplications} multiplications "
-                "(including the product with ∂σ/∂sum).")
-    else:
-        what = (f"step {step} of {len(steps)} writes ∂E/∂{labels.neuron_html(l, j)} = {float(current.value[0]):+.4f} "
-                f"from σ{labels.sup_html('L')} and y (output layer): nothing to read yet.")
-    return (f"<div><table style='border-collapse:collapse'><tr>{head}</tr>{''.join(rows)}</table>"
-            f"<p>{what}</p></div>")
+def factors_html(f: Factors, L: int) -> str:
+    """The table the :func:`three_factors` widget shows for one :class:`bpkit.factors.Factors`."""
+    l, i, j = f.l, f.i, f.j
+    head = _row("e", f"∂E/∂{labels.neuron_html(l, j)}", f"∂{labels.neuron_html(l, j)}/∂{labels.neuron_html(l, j, 'sum')}",
+                f"∂{labels.neuron_html(l, j, 'sum')}/∂{labels.weight_html(l, i, j)} = {labels.neuron_html(l - 1, i)}", "product", bold=True)
+    rows = "".join(_row(e, f"{a:.6f}", f"{b:.6f}", f"{c:.6f}", f"{p:.6f}") for e, (a, b, c, p) in
+                   enumerate(zip(f.dE_dsigma, f.dsigma_dsum, f.sigma_prev, f.products)))
+    where = (f"the output layer: ∂E/∂{labels.neuron_html('L', 'j')} = −(1/m)[y/σ − (1−y)/(1−σ)], and the first two "
+             f"factors multiply to ({labels.neuron_html('L', 'j')} − y<sub>j</sub>)/m" if l == L else
+             f"a hidden layer: ∂E/∂{labels.neuron_html(l, j)} = Σ<sub>p</sub> ∂E/∂{labels.neuron_html(l + 1, 'p')} · "
+             f"∂{labels.neuron_html(l + 1, 'p')}/∂{labels.neuron_html(l + 1, 'p', 'sum')} · {labels.weight_html(l + 1, j, 'p')}")
+    summary = (TABLE + _row("Σ<sub>e</sub> product", f"{f.products.sum():+.6f}")
+               + _row(f"+ λ/m · {labels.weight_html(l, i, j)}", f"{f.penalty:+.6f}")
+               + _row(f"= ∂E/∂{labels.weight_html(l, i, j)}", f"{f.total:+.6f}", bold=True)
+               + _row("bpkit.gradient", f"{f.bpkit_value:+.6f}")
+               + _row("central difference", f"{f.numerical:+.6f}") + "</table>")
+    return (f"<div style='font-size:13px'><b>{labels.weight_html(l, i, j)} = {f.w:+.2f}</b>, in {where}.</div>"
+            + TABLE + head + rows + "</table>" + summary)
 
 
-def memo_table(step: int = 3, w200: float | None = None) -> W.Widget:
-    """Step through the memo table of the lesson's 2-3-2-2 network; a slider moves w^2_00."""
-    net0 = memo_network()
-    weight = W.FloatSlider(value=float(net0.W[2][0, 0]) if w200 is None else w200, min=-3.0, max=3.0,
-                           step=0.05, description="w^2_00", readout_format=".2f")
-    n_steps = len(scalar.gradient(net0, MEMO_X, MEMO_Y).extras["steps"])
-    stepper = W.IntSlider(value=step, min=1, max=n_steps, description="step")
-    html = W.HTML()
+def weight_names(net) -> list[tuple[str, tuple[int, int, int]]]:
+    """(label, (l, i, j)) for every weight of ``net``, layer by layer."""
+    return [(labels.weight_text(l, i, j), (l, i, j)) for l in net.W.layers()
+            for i in range(net.sizes[l - 1]) for j in range(net.sizes[l])]
 
-    def update(*_):
-        grad = scalar.gradient(memo_network(weight.value), MEMO_X, MEMO_Y)
-        html.value = memo_html(grad, stepper.value)
 
-    weight.observe(update, "value")
-    stepper.observe(update, "value")
-    update()
-    box = LessonWidget([W.HBox([weight, stepper]), html],
-                       "move w^2_00 and step through the memo table of ∂E/∂σ^l_j")
-    box.weight, box.stepper, box.html = weight, stepper, html
+def three_factors(weight=(1, 0, 0)) -> W.Widget:
+    """A weight chooser and a slider for its value; the three factors of ∂E/∂w^l_ij, live.
+
+    The returned box has ``.slider``, ``.choice`` and ``.table`` for tests.
+    """
+    net, X, Y, lam = small_example()
+    net = net.copy()
+    choice = W.Dropdown(options=weight_names(net), value=tuple(weight), description="weight",
+                        layout=W.Layout(width="220px"))
+    l, i, j = choice.value
+    slider = W.FloatSlider(value=round(float(net.W[l][i, j]), 2), min=-3.0, max=3.0, step=0.05,
+                           description=labels.weight_text(l, i, j), readout_format=".2f", continuous_update=True,
+                           layout=W.Layout(width="420px"))
+    table = W.HTML()
+
+    def show(l, i, j):
+        table.value = factors_html(factors_of(net, X, Y, lam, l, i, j), net.L)
+
+    def describe(l, i, j, value):
+        slider.description = labels.weight_text(l, i, j)
+        slider.value = round(value, 2)
+
+    follow_weight(net, choice, slider, show, describe)
+    box = LessonWidget([slider, choice, table], "move w^l_ij, watch the three factors of ∂E/∂w^l_ij")
+    box.slider, box.choice, box.table = slider, choice, table
     return box
 
 
-def counts_html(width: int, hidden_layers: int, l: int, shown: int = 8) -> str:
-    """Both counts for (width, hidden layers) and the naive paths from w^l_00, as HTML."""
-    sizes = architecture(width, hidden_layers)
-    L = len(sizes) - 1
-    l = max(1, min(l, L))
-    memo = scalar.multiplication_count(sizes, 1)
-    nv = naive.multiplication_count(sizes, 1, bias=False)
-    n_weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
-    ps = naive.paths(sizes, l, 0, 0)
-    listed = "<br>".join(" → ".join(labels.neuron_html(l - 1 + t, n) for t, n in enumerate(p)) for p in ps[:shown])
-    more = f"<br>... and {len(ps) - shown} more" if len(ps) > shown else ""
-    return (f"<div><b>sizes {'-'.join(map(str, sizes))}</b> (L = {L}, {n_weights} weights, m = 1)"
-            f"<table>"
-            f"<tr><td>memoized multiplications</td><td style='text-align:right;font-family:monospace'>{memo}</td></tr>"
-            f"<tr><td>naive multiplications</td><td style='text-align:right;font-family:monospace'>{nv}</td></tr>"
-            f"<tr><td>naive / memoized</td><td style='text-align:right;font-family:monospace'>{nv / memo:.1f}</td></tr>"
-            f"<tr><td>paths from {labels.weight_html(l, 0, 0)} to the outputs</td>"
-            f"<td style='text-align:right;font-family:monospace'>{len(ps)}</td></tr></table>"
-            f"<p>The paths the naive chain rule follows from {labels.weight_html(l, 0, 0)}:<br>"
-            f"{listed}{more}</p></div>")
+# ------------------------------------------------------------------------------ stepping through
+def _sym(kind: str, l: int, j) -> str:
+    """``∂E/∂σ¹₀`` or ``∂E/∂sum²ₚ`` in Unicode (for the diagram's title); ``kind`` as in a scalar Step."""
+    return labels.partial("σ" if kind == "∂E/∂σ" else "sum", l, j)
 
 
-def counts_and_paths(width: int = 3, hidden_layers: int = 2, l: int = 1) -> W.Widget:
-    """Sliders for the width and the number of hidden layers (and the layer l of the weight
-    w^l_00 whose paths are listed); both multiplication counts and the paths, live."""
-    w = W.IntSlider(value=width, min=1, max=6, description="width")
-    d = W.IntSlider(value=hidden_layers, min=0, max=5, description="hidden layers")
-    lay = W.IntSlider(value=l, min=1, max=hidden_layers + 1, description="l of w^l_00")
-    html = W.HTML()
+def step_highlight(step) -> list:
+    """The neurons and edges one :class:`bpkit.scalar.Step` touches: written (l, j), read (l+1, p),
+    and the weights w^{l+1}_jp between them."""
+    _, l, j = step.writes
+    items = [(l, j)]
+    for _, lp, p in step.reads:
+        items += [(lp, p), (lp, j, p)]
+    return items
+
+
+def step_title(k: int, steps) -> str:
+    if k == 0:
+        return "step 0: forward pass done, memo table empty"
+    step = steps[k - 1]
+    _, l, j = step.writes
+    if not step.reads:
+        return f"step {k}: write {_sym('∂E/∂σ', l, j)} (output layer: reads y and σ only)"
+    reads = ", ".join(_sym(r[0], r[1], r[2]) for r in step.reads)
+    return f"step {k}: write {_sym('∂E/∂σ', l, j)}, reading {reads}"
+
+
+def step_html(k: int, result, net, Y) -> str:
+    """The memo table after step ``k`` (0 = empty), with the entry written and those read marked."""
+    steps = result.extras["steps"]
+    memo, delta = result.extras["memo"], result.extras["delta"]
+    m = Y.shape[0]
+    current = steps[k - 1] if k else None
+    reads = {(r[1], r[2]) for r in current.reads} if current else set()
+    head = _row("entry", "state", *[f"e = {e}" for e in range(m)], "∂E/∂sum (e = 0)", bold=True)
+    colours = {"written now": "#f28e00", "read now": "#1f5fbf", "stored": "#222", "empty": "#aaa"}
+    rows = []
+    for n, step in enumerate(steps, start=1):
+        _, l, j = step.writes
+        if current is not None and n == k:
+            state = "written now"
+        elif (l, j) in reads:
+            state = "read now"
+        elif n < k:
+            state = "stored"
+        else:
+            state = "empty"
+        known = n <= k
+        values = [f"{v:+.5f}" if known else "·" for v in memo[(l, j)]]
+        d = f"{delta[(l, j)][0]:+.5f}" if known else "·"
+        cells = [f"∂E/∂{labels.neuron_html(l, j)}", state, *values, d]
+        rows.append(row(*cells, bold=state == "written now", right=True, colour=colours[state]))
+    formula = ""
+    if current is not None:
+        _, l, j = current.writes
+        if not current.reads:
+            s, y = result.extras["record"].sigmas[l][0, j], Y[0, j]
+            formula = (f"∂E/∂{labels.neuron_html(l, j)} = −(1/m)[y/σ − (1−y)/(1−σ)] = {memo[(l, j)][0]:+.5f} (e = 0, "
+                       f"σ = {s:.5f}, y = {y:.0f}); its product with ∂σ/∂sum is stored too: "
+                       f"(σ − y)/m = {delta[(l, j)][0]:+.5f}")
+        else:
+            terms = " + ".join(f"({delta[(lp, p)][0]:+.5f})({net.W[lp][j, p]:+.4f})" for _, lp, p in current.reads)
+            formula = (f"∂E/∂{labels.neuron_html(l, j)} = Σ<sub>p</sub> ∂E/∂{labels.neuron_html(l + 1, 'p', 'sum')} · "
+                       f"{labels.weight_html(l + 1, j, 'p')} = {terms} = {memo[(l, j)][0]:+.5f} (e = 0); "
+                       f"{current.multiplications} multiplications over the m = {m} examples")
+    else:
+        formula = "nothing stored yet: the output layer L is filled first, then layer L−1, ... (right to left)"
+    return (f"<div style='font-size:13px;max-width:760px'>{formula}</div>" + TABLE + head + "".join(rows)
+            + "</table>")
+
+
+def _render_steps(net, result) -> list[bytes]:
+    import matplotlib.pyplot as plt
+
+    steps = result.extras["steps"]
+    fig = diagram.draw_network(net, result.extras["record"], example=0, title=step_title(0, steps))
+    plt.close(fig)  # rendered to PNG below; never shown by the inline backend
+    pngs = []
+    for k in range(len(steps) + 1):
+        diagram.set_highlight(fig, None if k == 0 else step_highlight(steps[k - 1]))
+        fig.diagram.title.set_text(step_title(k, steps))
+        pngs.append(diagram.render_png(fig, dpi=72))
+    return pngs
+
+
+def backprop_steps() -> W.Widget:
+    """Step through backprop neuron by neuron: the memo entry written and the entries read.
+
+    The returned box has ``.slider`` (the step), ``.previous``/``.next`` buttons, ``.image``
+    (the diagram) and ``.table`` for tests.
+    """
+    net, X, Y, lam = small_example()
+    result = bpkit.scalar.gradient(net, X, Y, lam)
+    steps = result.extras["steps"]
+    pngs = _render_steps(net, result)
+    tables = [step_html(k, result, net, Y) for k in range(len(steps) + 1)]
+    slider = W.IntSlider(value=0, min=0, max=len(steps), step=1, description="step",
+                         continuous_update=True, layout=W.Layout(width="420px"))
+    previous = W.Button(description="◀ previous", layout=W.Layout(width="110px"))
+    nxt = W.Button(description="next ▶", layout=W.Layout(width="110px"))
+    image = W.Image(format="png")
+    table = W.HTML()
 
     def update(*_):
-        lay.max = d.value + 1  # clamps lay.value, which re-enters update: harmless
-        html.value = counts_html(w.value, d.value, lay.value)
+        image.value = pngs[slider.value]
+        table.value = tables[slider.value]
 
-    for s in (w, d, lay):
-        s.observe(update, "value")
+    previous.on_click(lambda _: setattr(slider, "value", max(slider.min, slider.value - 1)))
+    nxt.on_click(lambda _: setattr(slider, "value", min(slider.max, slider.value + 1)))
+    slider.observe(update, "value")
     update()
-    box = LessonWidget([W.HBox([w, d, lay]), html],
-                       "change width and depth, count memoized and naive multiplications")
-    box.width, box.depth, box.layer, box.html = w, d, lay, html
+    box = LessonWidget([W.HBox([slider, previous, nxt]), image, table],
+                       "step through backpropagation, one memo entry at a time")
+    box.slider, box.previous, box.next, box.image, box.table = slider, previous, nxt, image, table
     return box

@@ -1,136 +1,152 @@
-r"""Lesson 05 widgets: the objective E(w).
+r"""Lesson 05 widgets: memoization.
 
-* :func:`hidden_weight`: a slider moves the hidden weight w^1_00 of a small 2-3-1 network.
-  A table follows the change through σ^1_0 to σ^L_0 and the two terms of E(w): the
-  cross-entropy changes only because σ^L changes; the penalty changes directly. An inline
-  SVG plots both terms and E against w^1_00. Numbers come from
-  :func:`bpkit.regularization.weight_effect` (``bpkit.objective``, ``bpkit.penalty``,
-  ``CrossEntropy.fn``), which the lesson's checked cell prints too.
-* :func:`lambda_boundary`: a λ slider over :data:`bpkit.regularization.LAMBDAS`. Each λ's
-  2-8-1 network is trained once (L-BFGS, :func:`bpkit.regularization.fit_lambda`, cached) and
-  its figure (decision boundary, Σ_i Σ_j (w^l_ij)² per layer) rendered once, when the widget
-  is built: moving the slider only swaps a PNG and a table.
+* :func:`memo_table`: a small network's memo table of ∂E/∂σ^l_j (from
+  :func:`bpkit.scalar.gradient`) filling right to left; a step slider shows which entry is
+  written and which ∂E/∂sum^{l+1}_p it reads, and a weight slider moves w^2_00, changing
+  every value.
+* :func:`counts_and_paths`: width and depth sliders; both multiplication counts
+  (:func:`bpkit.scalar.multiplication_count`, :func:`bpkit.naive.multiplication_count`) and
+  the paths the naive chain rule follows from one weight w^l_00 (:func:`bpkit.naive.paths`,
+  written as :func:`bpkit.show.plots.growth.format_path` prints them in the lesson).
 
-Widgets never print; they update ``HTML`` and ``Image`` values.
+Widgets never print: they update ``HTML`` widgets.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
 
-import bpkit
-from bpkit import labels
-from bpkit.show.html import TABLE, row as _row
-from bpkit import regularization
-from bpkit.show.plots import objective as po
+from bpkit import labels, naive, scalar
+from bpkit.cost import architecture
+from bpkit.network import Network
 from . import LessonWidget
 
-__all__ = ["hidden_weight", "lambda_boundary"]
+__all__ = ["memo_table", "counts_and_paths"]
 
-#: the hidden weight the first widget moves, (l, i, j) of w^l_ij
-WEIGHT = (1, 0, 0)
-#: the range the slider (and the plotted curve) covers
-WEIGHT_RANGE = (-6.0, 6.0)
-
-
-def small_example():
-    """The first widget's network, data and λ: a 2-3-1 tanh network, 6 moons examples, λ = 0.1.
-
-    Returns ``(net, X, Y, lam)``; the lesson's checked cells use the same call.
-    """
-    net = bpkit.Network((2, 3, 1), hidden="tanh", seed=9)
-    X, Y = bpkit.data.moons(6, noise=0.2, seed=2)
-    return net, X, Y, 0.1
+#: the small network of the lesson's memo-table section
+MEMO_SIZES = (2, 3, 2, 2)
+MEMO_SEED = 1
+MEMO_X = np.array([[0.5, -1.0]])
+MEMO_Y = np.array([[1.0, 0.0]])
 
 
-def effect_html(effect: regularization.WeightEffect, Y, lam: float, l: int, i: int, j: int) -> str:
-    """The table the first widget shows for one :class:`~bpkit.regularization.WeightEffect`."""
-    L = len(effect.squares)
-    m = effect.sigma_L.shape[0]
-    rows = _row("e", labels.neuron_html(l, j), labels.neuron_html(L, 0), "y<sub>0</sub>", bold=True) + "".join(
-        _row(e, f"{effect.sigma_j[e]:.4f}", f"{effect.sigma_L[e, 0]:.4f}", f"{Y[e, 0]:.0f}") for e in range(m))
-    squares = " + ".join(f"{s:.4f}" for s in effect.squares)
-    return (
-        f"<div style='font-size:13px'><b>{labels.weight_html(l, i, j)} = {effect.value:+.2f}</b> feeds {labels.neuron_html(l, j)}; "
-        f"the cross-entropy sees it only through {labels.neuron_html(L, 0)}.</div>"
-        f"{TABLE}{rows}</table>{TABLE}"
-        + _row(f"cross-entropy (from σ{labels.sup_html('L')} only)", f"{effect.cross_entropy:.6f}")
-        + _row(f"Σ<sub>l</sub>Σ<sub>i</sub>Σ<sub>j</sub> ({labels.weight_html('l', 'i', 'j')})² = {squares}",
-               f"{sum(effect.squares):.6f}")
-        + _row(f"penalty λ/2m · Σ (λ = {lam:g}, m = {m})", f"{effect.penalty:.6f}")
-        + _row("E(w)", f"{effect.E:.6f}", bold=True)
-        + "</table>"
-    )
+def memo_network(w200: float | None = None) -> Network:
+    """The lesson's small network (2-3-2-2, no biases, seed 1), with w^2_00 set if given."""
+    net = Network(MEMO_SIZES, bias=False, seed=MEMO_SEED)
+    if w200 is not None:
+        net.W[2][0, 0] = w200
+    return net
 
 
-def hidden_weight() -> W.Widget:
-    """A slider for the hidden weight w^1_00: σ^1_0, σ^L_0, the cross-entropy, the penalty and E, live.
 
-    The returned box has ``.slider``, ``.table`` (HTML) and ``.plot`` (HTML with an SVG) for tests.
-    """
-    net, X, Y, lam = small_example()
-    l, i, j = WEIGHT
-    values = np.linspace(*WEIGHT_RANGE, 121)
-    path = regularization.objective_along_weight(net, X, Y, lam, l, i, j, values)
-    w0 = round(float(net.W[l][i, j]), 1)
-    slider = W.FloatSlider(value=w0, min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1], step=0.1,
-                           description=labels.weight_text(l, i, j), readout_format=".1f", continuous_update=True,
-                           layout=W.Layout(width="420px"))
-    table, plot = W.HTML(), W.HTML()
-    curves = [(path.cross_entropy, "#1f77b4", "cross-entropy (reads σᴸ only)"),
-              (path.penalty, "#ff7f0e", "penalty λ/2m Σ (wˡᵢⱼ)²"),
-              (path.E, "#000000", "E(w)")]
+
+def memo_html(grad, step: int) -> str:
+    """The memo table after ``step`` steps, as HTML: one column per layer, right to left;
+    the entry written at ``step`` in green, the ∂E/∂sum^{l+1}_p it read in yellow."""
+    steps = grad.extras["steps"]
+    step = max(1, min(step, len(steps)))
+    net_sizes = grad.extras["record"].net.sizes
+    L = len(net_sizes) - 1
+    written = {(s.writes[1], s.writes[2]): k for k, s in enumerate(steps, start=1)}
+    current = steps[step - 1]
+    reads = {(r[1], r[2]) for r in current.reads}
+    memo, delta = grad.extras["memo"], grad.extras["delta"]
+    head = "".join(f"<th style='padding:0 1em'>layer {l}</th>" for l in range(L, 0, -1))
+    rows = []
+    for j in range(max(net_sizes[1:])):
+        cells = []
+        for l in range(L, 0, -1):
+            if j >= net_sizes[l]:
+                cells.append("<td></td>")
+                continue
+            k = written[(l, j)]
+            style = "padding:2px 1em;border:1px solid #ccc;"
+            if k <= step:
+                text = (f"∂E/∂{labels.neuron_html(l, j)} = {float(memo[(l, j)][0]):+.4f}<br>"
+                        f"∂E/∂{labels.neuron_html(l, j, 'sum')} = {float(delta[(l, j)][0]):+.4f}")
+            else:
+                text = f"∂E/∂{labels.neuron_html(l, j)} = ?<br><span style='color:#999'>(step {k})</span>"
+            if (l, j) == (current.writes[1], current.writes[2]):
+                style += "background:#c8f0c8;"
+            elif (l, j) in reads:
+                style += "background:#fff2a8;"
+            cells.append(f"<td style='{style}'>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    l, j = current.writes[1], current.writes[2]
+    if current.reads:
+        terms = " + ".join(f"∂E/∂{labels.neuron_html(l + 1, p, 'sum')}·{labels.weight_html(l + 1, j, p)}"
+                           for (_, _, p) in current.reads)
+        what = (f"step {step} of {len(steps)} writes ∂E/∂{labels.neuron_html(l, j)} = {terms} "
+                f"= {float(current.value[0]):+.4f}: it reads {len(current.reads)} stored entries of layer "
+                f"{l + 1} (yellow) and does {current.multiplications} multiplications "
+                "(including the product with ∂σ/∂sum).")
+    else:
+        what = (f"step {step} of {len(steps)} writes ∂E/∂{labels.neuron_html(l, j)} = {float(current.value[0]):+.4f} "
+                f"from σ{labels.sup_html('L')} and y (output layer): nothing to read yet.")
+    return (f"<div><table style='border-collapse:collapse'><tr>{head}</tr>{''.join(rows)}</table>"
+            f"<p>{what}</p></div>")
+
+
+def memo_table(step: int = 3, w200: float | None = None) -> W.Widget:
+    """Step through the memo table of the lesson's 2-3-2-2 network; a slider moves w^2_00."""
+    net0 = memo_network()
+    weight = W.FloatSlider(value=float(net0.W[2][0, 0]) if w200 is None else w200, min=-3.0, max=3.0,
+                           step=0.05, description="w^2_00", readout_format=".2f")
+    n_steps = len(scalar.gradient(net0, MEMO_X, MEMO_Y).extras["steps"])
+    stepper = W.IntSlider(value=step, min=1, max=n_steps, description="step")
+    html = W.HTML()
 
     def update(*_):
-        v = float(slider.value)
-        effect = regularization.weight_effect(net, X, Y, lam, l, i, j, v)
-        table.value = effect_html(effect, Y, lam, l, i, j)
-        plot.value = po.curves_svg(values, curves, marker=v, title=f"E(w) and its terms as w¹₀₀ moves "
-                                   f"(w¹₀₀ = {v:+.1f}, E = {effect.E:.4f})", xlabel="w¹₀₀", ylabel="E(w)")
+        grad = scalar.gradient(memo_network(weight.value), MEMO_X, MEMO_Y)
+        html.value = memo_html(grad, stepper.value)
 
-    slider.observe(update, "value")
+    weight.observe(update, "value")
+    stepper.observe(update, "value")
     update()
-    box = LessonWidget([slider, plot, table], "move w^1_00, watch the cross-entropy, the penalty and E(w)")
-    box.slider, box.table, box.plot = slider, table, plot
+    box = LessonWidget([W.HBox([weight, stepper]), html],
+                       "move w^2_00 and step through the memo table of ∂E/∂σ^l_j")
+    box.weight, box.stepper, box.html = weight, stepper, html
     return box
 
 
-def fit_html(fit: regularization.LambdaFit) -> str:
-    """The table the λ widget shows for one :class:`~bpkit.regularization.LambdaFit`."""
-    squares = "".join(_row(f"Σ<sub>i</sub>Σ<sub>j</sub> ({labels.weight_html(l, 'i', 'j')})²", f"{s:.4g}")
-                      for l, s in enumerate(fit.weight_squares, start=1))
-    return (TABLE + _row("λ", f"{fit.lam:g}", bold=True) + _row("E(w)", f"{fit.E:.4f}")
-            + _row("cross-entropy", f"{fit.cross_entropy:.4f}")
-            + _row(f"penalty λ/2m Σ ({labels.weight_html('l', 'i', 'j')})²", f"{fit.penalty:.4f}") + squares
-            + _row("train accuracy", f"{fit.train_accuracy:.3f}") + _row("test accuracy", f"{fit.test_accuracy:.3f}")
-            + _row("L-BFGS iterations", fit.iterations) + "</table>")
+def counts_html(width: int, hidden_layers: int, l: int, shown: int = 8) -> str:
+    """Both counts for (width, hidden layers) and the naive paths from w^l_00, as HTML."""
+    sizes = architecture(width, hidden_layers)
+    L = len(sizes) - 1
+    l = max(1, min(l, L))
+    memo = scalar.multiplication_count(sizes, 1)
+    nv = naive.multiplication_count(sizes, 1, bias=False)
+    n_weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    ps = naive.paths(sizes, l, 0, 0)
+    listed = "<br>".join(" → ".join(labels.neuron_html(l - 1 + t, n) for t, n in enumerate(p)) for p in ps[:shown])
+    more = f"<br>... and {len(ps) - shown} more" if len(ps) > shown else ""
+    return (f"<div><b>sizes {'-'.join(map(str, sizes))}</b> (L = {L}, {n_weights} weights, m = 1)"
+            f"<table>"
+            f"<tr><td>memoized multiplications</td><td style='text-align:right;font-family:monospace'>{memo}</td></tr>"
+            f"<tr><td>naive multiplications</td><td style='text-align:right;font-family:monospace'>{nv}</td></tr>"
+            f"<tr><td>naive / memoized</td><td style='text-align:right;font-family:monospace'>{nv / memo:.1f}</td></tr>"
+            f"<tr><td>paths from {labels.weight_html(l, 0, 0)} to the outputs</td>"
+            f"<td style='text-align:right;font-family:monospace'>{len(ps)}</td></tr></table>"
+            f"<p>The paths the naive chain rule follows from {labels.weight_html(l, 0, 0)}:<br>"
+            f"{listed}{more}</p></div>")
 
 
-def lambda_boundary(lams=regularization.LAMBDAS) -> W.Widget:
-    """A λ slider: the trained 2-8-1 network's decision boundary and weight sizes for each λ.
-
-    Every λ is trained and drawn when the widget is built (the training is cached and shared
-    with the lesson's table); the slider swaps precomputed images. The returned box has
-    ``.slider``, ``.image`` and ``.table`` for tests.
-    """
-    fits = {float(lam): regularization.fit_lambda(float(lam)) for lam in lams}
-    figure = po.RegularizationFigure(n_layers=next(iter(fits.values())).net.L)
-    pngs, tables = {}, {}
-    for lam, fit in fits.items():
-        figure.update(fit)
-        pngs[lam] = figure.png()
-        tables[lam] = fit_html(fit)
-    slider = W.SelectionSlider(options=[(f"{lam:g}", lam) for lam in fits], value=float(lams[0]),
-                               description="λ", continuous_update=True, layout=W.Layout(width="420px"))
-    image = W.Image(format="png")
-    table = W.HTML()
+def counts_and_paths(width: int = 3, hidden_layers: int = 2, l: int = 1) -> W.Widget:
+    """Sliders for the width and the number of hidden layers (and the layer l of the weight
+    w^l_00 whose paths are listed); both multiplication counts and the paths, live."""
+    w = W.IntSlider(value=width, min=1, max=6, description="width")
+    d = W.IntSlider(value=hidden_layers, min=0, max=5, description="hidden layers")
+    lay = W.IntSlider(value=l, min=1, max=hidden_layers + 1, description="l of w^l_00")
+    html = W.HTML()
 
     def update(*_):
-        image.value = pngs[slider.value]
-        table.value = tables[slider.value]
+        lay.max = d.value + 1  # clamps lay.value, which re-enters update: harmless
+        html.value = counts_html(w.value, d.value, lay.value)
 
-    slider.observe(update, "value")
+    for s in (w, d, lay):
+        s.observe(update, "value")
     update()
-    box = LessonWidget([slider, W.HBox([image, table])], "move λ, watch the decision boundary and the weights")
-    box.slider, box.image, box.table = slider, image, table
+    box = LessonWidget([W.HBox([w, d, lay]), html],
+                       "change width and depth, count memoized and naive multiplications")
+    box.width, box.depth, box.layer, box.html = w, d, lay, html
     return box
