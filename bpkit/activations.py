@@ -3,6 +3,9 @@ r"""Activation functions σ = g(sum) and their derivatives ∂σ/∂sum.
 Each :class:`Activation` gives the value σ^l_j = g(sum^l_j), the derivative
 ∂σ^l_j/∂sum^l_j (the middle factor of the notes' product, "just differentiate the
 activation function"), a name, and both in LaTeX.
+
+The activation called "sigmoid" is the logistic function, written logistic(s) = 1/(1 + e^{-s})
+(scikit-learn's name for it), never σ(s): σ is only ever a neuron's value σ^l_j, as in the notes.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import numpy as np
 
 
 def _sigmoid(s):
-    r"""σ = 1 / (1 + e^{-sum}), for any sum: e^{-sum} may overflow to inf, and 1/(1 + inf) = 0 exactly.
+    r"""σ = logistic(sum) = 1 / (1 + e^{-sum}), for any sum: e^{-sum} may overflow to inf, and 1/(1 + inf) = 0 exactly.
 
     Agrees with scipy's ``expit`` to within 2 ulp (tested) and uses numpy's vectorized exp.
     """
@@ -27,13 +30,13 @@ def _sigmoid(s):
 
 
 def _sigmoid_prime(s):
-    r"""∂σ/∂sum = σ (1 - σ)."""
+    r"""∂σ/∂sum = logistic(sum) (1 - logistic(sum))."""
     g = _sigmoid(s)
     return g * (1.0 - g)
 
 
 def _sigmoid_prime_from_value(g):
-    r"""∂σ/∂sum = σ (1 - σ), from σ itself (one new array: 1 - σ, then times σ in place)."""
+    r"""∂σ/∂sum = σ (1 - σ), from the neuron's value σ = logistic(sum) itself (one new array: 1 - σ, then times σ in place)."""
     d = np.subtract(1.0, g)
     d *= g
     return d
@@ -81,20 +84,22 @@ class Activation:
 
 sigmoid = Activation(
     "sigmoid", _sigmoid, _sigmoid_prime,
-    r"\sigma(s) = \frac{1}{1 + e^{-s}}",
-    r"\frac{\partial \sigma}{\partial s} = \sigma(s)\,(1 - \sigma(s))",
+    r"\operatorname{logistic}(s) = \frac{1}{1 + e^{-s}}",
+    r"\frac{\partial \sigma^l_j}{\partial\,\text{sum}^l_j} = \operatorname{logistic}(\text{sum}^l_j)\,"
+    r"\big(1 - \operatorname{logistic}(\text{sum}^l_j)\big) = \sigma^l_j\,(1 - \sigma^l_j)",
     _sigmoid_prime_from_value,
 )
 tanh = Activation(
     "tanh", np.tanh, _tanh_prime,
     r"\tanh(s) = \frac{e^{s} - e^{-s}}{e^{s} + e^{-s}}",
-    r"\frac{\partial \sigma}{\partial s} = 1 - \tanh^2(s)",
+    r"\frac{\partial \sigma^l_j}{\partial\,\text{sum}^l_j} = 1 - \tanh^2(\text{sum}^l_j) = 1 - (\sigma^l_j)^2",
     _tanh_prime_from_value,
 )
 relu = Activation(
     "relu", _relu, _relu_prime,
     r"\mathrm{relu}(s) = \max(0, s)",
-    r"\frac{\partial \sigma}{\partial s} = \begin{cases} 1 & s > 0 \\ 0 & s \le 0 \end{cases}",
+    r"\frac{\partial \sigma^l_j}{\partial\,\text{sum}^l_j} = \begin{cases} 1 & \text{sum}^l_j > 0 \\ 0 & "
+    r"\text{sum}^l_j \le 0 \end{cases}",
     lambda g: (g > 0).astype(float),
 )
 
@@ -114,5 +119,5 @@ def get(name: "str | Activation") -> Activation:
 
 
 def log_sigmoid(s):
-    r"""log σ(s) = -log(1 + e^{-s}), exact and finite for every finite s."""
+    r"""log logistic(s) = -log(1 + e^{-s}), exact and finite for every finite s."""
     return -np.logaddexp(0.0, -np.asarray(s, dtype=float))
