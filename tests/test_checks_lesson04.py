@@ -342,3 +342,150 @@ def test_full_backprop_reversed_layers_fail(checking):
     """Does a list in the order L..1 fail (with the reverse-order hint when the shapes tell)?"""
     hint = checking.fails(checks.full_backprop, make_backprop("reversed")).hint
     assert "reverse order" in hint or "not right" in hint or "shape" in hint, hint
+
+
+# ------------------------------------------------------------------------ 04.5  the bias gradient
+def make_bias(kind="right"):
+    def dE_db(net, record, dE_dsigma_l, l):
+        s = record.sums[l]
+        d = derivative(net.activation(l).name, record.sigmas[l] if kind == "at-sigma" else s)
+        delta = dE_dsigma_l if kind == "no-derivative" else dE_dsigma_l * d
+        if kind == "per-example":
+            return delta
+        if kind == "over-neurons":
+            return delta.sum(axis=1)
+        if kind == "mean":
+            return delta.mean(axis=0)
+        if kind == "sign":
+            return -delta.sum(axis=0)
+        return delta.sum(axis=0)
+    return dE_db
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_bias_gradient_right_answer_passes(run, checking):
+    """Does Σ_e ∂E/∂σ^l_j · g'(sum^l_j), written without bpkit's gradient, pass?"""
+    checking.passes(checks.bias_gradient, make_bias())
+
+
+def test_bias_gradient_reference_is_the_central_difference_of_E():
+    """Is the right answer of 04.5, from ∂E/∂σ^l, what central differences of E in b^l_j give?"""
+    rng = np.random.default_rng(5)
+    net = bpkit.Network((3, 4, 3, 2), hidden="tanh", seed=3)
+    for l in net.b.layers():
+        net.b[l] = rng.uniform(-1, 1, net.sizes[l])
+    X, Y = rng.normal(size=(6, 3)), rng.integers(0, 2, size=(6, 2)).astype(float)
+    g = bpkit.gradient(net, X, Y, lam=0.7)
+    for l in (1, 2):
+        ours = make_bias()(net, g.extras["record"], g.extras["dE_dsigma"][l], l)
+        numeric = bpkit.numerical_gradient(net, X, Y, lam=0.7).b[l]
+        np.testing.assert_allclose(ours, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+@pytest.mark.parametrize("kind, hint", [
+    ("no-derivative", "you forgot ∂σ^l_j/∂sum^l_j"),
+    ("at-sigma", "you evaluated the activation derivative at σ^l_j"),
+    ("mean", "do not average it"),
+    ("sign", "sign error"),
+    ("per-example", "one row per example"),
+    ("over-neurons", "you summed over the neurons j"),
+])
+def test_bias_gradient_mistakes_fail_with_their_hint(run, kind, hint, checking):
+    """Does each usual mistake of the bias gradient get its own hint?"""
+    checking.fails(checks.bias_gradient, make_bias(kind), hints=hint)
+
+
+def test_bias_gradient_cannot_be_copied_from_bpkit(checking):
+    """Is bpkit.gradient switched off while 04.5's answer runs?"""
+    def copied(net, record, dE_dsigma_l, l):
+        return bpkit.gradient(net, record.sigmas[0], np.zeros((record.sigmas[0].shape[0], net.sizes[-1]))).b[l]
+    checking.fails(checks.bias_gradient, copied, hints=f"you called bpkit.gradient: {CHEAT}")
+
+
+def test_bias_gradient_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.bias_gradient, checking.unanswered, hints="not answered yet")
+
+
+# ------------------------------------------------------------------------ 04.6  the planted bug
+def layer_errors(net, X, Y, lam, claimed):
+    """Relative error of each claimed ∂E/∂W^l against our own central differences of bpkit.objective."""
+    errors = {}
+    for l, dW in claimed.items():
+        numeric = np.zeros_like(dW)
+        for i in range(dW.shape[0]):
+            for j in range(dW.shape[1]):
+                plus, minus = net.copy(), net.copy()
+                plus.W[l][i, j] += 1e-6
+                minus.W[l][i, j] -= 1e-6
+                numeric[i, j] = (bpkit.objective(plus, X, Y, lam) - bpkit.objective(minus, X, Y, lam)) / 2e-6
+        errors[l] = np.linalg.norm(dW - numeric) / max(np.linalg.norm(dW) + np.linalg.norm(numeric), 1e-12)
+    return errors
+
+
+def make_finder(kind="right"):
+    def find_bug(net, X, Y, lam, claimed):
+        errors = layer_errors(net, X, Y, lam, claimed)
+        wrong = [l for l, e in errors.items() if e > 1e-5]
+        if kind == "lowest":
+            return min(wrong)
+        if kind == "zero-based":
+            return max(wrong) - 1
+        if kind == "largest-error":
+            return max(errors, key=errors.get)
+        if kind == "list":
+            return wrong
+        return max(wrong)
+    return find_bug
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_planted_bug_right_answer_passes(run, checking):
+    """Does 'the highest layer whose ∂E/∂W^l disagrees with central differences' pass, on every kind of bug?"""
+    checking.passes(checks.planted_bug, make_finder())
+
+
+def test_planted_bug_may_use_bpkit_numerical_gradient(checking):
+    """Is bpkit.numerical_gradient, the gradient check's own tool, allowed in 04.6?"""
+    def find_bug(net, X, Y, lam, claimed):
+        numeric = bpkit.numerical_gradient(net, X, Y, lam)
+        wrong = [l for l, dW in claimed.items()
+                 if np.linalg.norm(dW - numeric.W[l]) > 1e-5 * (np.linalg.norm(dW) + np.linalg.norm(numeric.W[l]))]
+        return max(wrong)
+    checking.passes(checks.planted_bug, find_bug)
+
+
+@pytest.mark.parametrize("run", range(3))
+@pytest.mark.parametrize("kind, hint", [
+    ("lowest", "spreads to every layer below l"),
+    ("zero-based", "one layer off"),
+    ("list", "should return one layer number"),
+])
+def test_planted_bug_mistakes_fail_with_their_hint(run, kind, hint, checking):
+    """Do the lowest wrong layer, a 0-based layer and a list of layers each get their hint?"""
+    checking.fails(checks.planted_bug, make_finder(kind), hints=hint)
+
+
+def test_planted_bug_cannot_be_found_with_bpkit_gradient(checking):
+    """Is bpkit's analytic gradient switched off while 04.6's answer runs?"""
+    def find_bug(net, X, Y, lam, claimed):
+        right = bpkit.gradient(net, X, Y, lam)
+        return max(l for l, dW in claimed.items() if not np.allclose(dW, right.W[l]))
+    checking.fails(checks.planted_bug, find_bug, hints=f"you called bpkit.gradient: {CHEAT}")
+
+
+def test_planted_bugs_are_where_they_say():
+    """Does each planted bug make layer l_bug wrong, and (for bugs in δ^l) the layers below, and nothing above?"""
+    from bpkit.course.checks.wrong_backprops import planted
+    rng = np.random.default_rng(0)
+    net = bpkit.Network((3, 4, 4, 3, 2), hidden="sigmoid", seed=1)
+    X, Y = rng.normal(size=(5, 3)), rng.integers(0, 2, size=(5, 2)).astype(float)
+    for kind, wrong in [("derivative", {1, 2, 3}), ("double", {1, 2, 3}), ("penalty", {3}), ("sign", {3})]:
+        errors = layer_errors(net, X, Y, 2.0, planted(net, X, Y, 2.0, 3, kind))
+        assert {l for l, e in errors.items() if e > 1e-5} == wrong, (kind, errors)
+
+
+def test_planted_bug_unanswered_fails(checking):
+    """Does the unanswered exercise fail?"""
+    checking.fails(checks.planted_bug, checking.unanswered, hints="not answered yet")

@@ -12,15 +12,20 @@ r"""Graded checks for lesson 04: the backpropagation equations.
 * 04.3 ``dE_dW_layer(record, delta, l)``: ∂E/∂w^l_ij from δ^l_j = ∂E/∂sum^l_j and
   ∂sum^l_j/∂w^l_ij = σ^{l-1}_i (third factor);
 * 04.4 ``backprop(net, X, Y, lam)``: full backpropagation for any depth, returning
-  (dW, db) = ([∂E/∂W^1, ..., ∂E/∂W^L], [∂E/∂b^1, ..., ∂E/∂b^L] or None).
+  (dW, db) = ([∂E/∂W^1, ..., ∂E/∂W^L], [∂E/∂b^1, ..., ∂E/∂b^L] or None);
+* 04.5 ``dE_db(net, record, dE_dsigma_l, l)``: the bias gradient ∂E/∂b^l_j = Σ_e δ^l_j, from ∂E/∂σ^l;
+* 04.6 ``find_bug(net, X, Y, lam, claimed)``: the layer l in which a backpropagation has a planted bug,
+  found with a gradient check (``claimed`` = {l: ∂E/∂W^l} as that backpropagation computed it).
 
 Hidden cases are fresh on every run (depth, widths, activation, λ, biases or not) and
-compared against :func:`bpkit.gradient`. Wrong values for the common mistakes are computed
-by :func:`variant`, bpkit's backward pass with one mistake switched on.
+compared against :func:`bpkit.gradient`. Wrong values for the common mistakes, and the planted bugs of
+04.6, come from :mod:`bpkit.course.checks.wrong_backprops` (bpkit's backward pass with one mistake
+switched on).
 
 While the student's code runs, the bpkit functions that would answer the exercise outright
 are switched off (:func:`bpkit.course.checks.switch.switched_off`, see :data:`OFF`): bpkit's gradients
-(04.1, 04.3, 04.4; for 04.4 also E, whose central differences would pass as a gradient), and
+(04.1, 04.3, 04.4, 04.5; for 04.4 also E, whose central differences would pass as a gradient; for 04.6
+the analytic ones only, since central differences are that exercise's tool), and
 for 04.2 the activations' own derivatives, however they are reached (``activations.get(name)``,
 ``activations.sigmoid``, ``net.hidden``: one function object each). 04.1 and 04.4 may still
 use ``net.activation(l).derivative``: that factor is 04.2's exercise, not theirs.
@@ -39,14 +44,17 @@ from .harness import Case, check, copies, numeric_check
 from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
                      not_by_differences, random_data, random_network)
 from .lesson03 import describe
+from .wrong_backprops import BUGS, planted, transposed_backward, variant
 
-__all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop"]
+__all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop", "bias_gradient", "planted_bug"]
 
 #: ∂σ/∂sum of every activation, as a function of sum and of σ
 DERIVATIVES = tuple(f"bpkit.activations.{name}.{which}" for name in ("sigmoid", "tanh", "relu")
                     for which in ("derivative", "derivative_from_value"))
 #: what would answer each exercise outright
-OFF = {"04.1": GRADIENTS, "04.2": DERIVATIVES, "04.3": GRADIENTS, "04.4": (*GRADIENTS, *OBJECTIVE)}
+OFF = {"04.1": GRADIENTS, "04.2": DERIVATIVES, "04.3": GRADIENTS, "04.4": (*GRADIENTS, *OBJECTIVE), "04.5": GRADIENTS}
+#: 04.6 is solved with central differences: the analytic gradients are switched off, the numerical one is not
+ANALYTIC = tuple(name for name in GRADIENTS if name not in ("bpkit.numerical_gradient",))
 
 
 def _run(f, *args, where: str = "", off=()):
@@ -227,41 +235,6 @@ def weight_factor(rng):
 
 
 # ------------------------------------------------------------------------------ 04.4
-def variant(net: Network, X, Y, lam: float, *, dg: str = "sum", one_over_m: bool = True,
-            delta_sign: float = 1.0, penalty_factor: float = 1.0, penalize_bias: bool = False,
-            sigma_l: bool = False):
-    """bpkit's backward pass with one mistake switched on; returns (dW list, db list or None).
-
-    ``dg``: "sum" (right), "none" (forgot ∂σ/∂sum in hidden layers), "sigma" (g' evaluated at σ);
-    ``one_over_m=False`` drops the 1/m of δ^L (and of the penalty); ``delta_sign=-1`` uses y - σ^L;
-    ``penalty_factor`` scales λ/m·w; ``penalize_bias`` adds λ/m·b; ``sigma_l`` uses σ^l for σ^{l-1}
-    (only meaningful where n_{l-1} = n_l).
-    """
-    m = X.shape[0]
-    record = net.forward(X)
-    L = net.L
-    delta = delta_sign * (record.sigmas[L] - Y) / (m if one_over_m else 1)
-    dW, db = [None] * L, [None] * L
-    for l in range(L, 0, -1):
-        src = record.sigmas[l] if (sigma_l and net.sizes[l] == net.sizes[l - 1]) else record.sigmas[l - 1]
-        dW[l - 1] = src.T @ delta
-        db[l - 1] = delta.sum(axis=0)
-        if l > 1:
-            back = delta @ net.W[l].T
-            act = net.activation(l - 1)
-            if dg == "sum":
-                back = back * act.derivative(record.sums[l - 1])
-            elif dg == "sigma":
-                back = back * act.derivative(record.sigmas[l - 1])
-            delta = back
-    scale = lam / (m if one_over_m else 1) * penalty_factor
-    for l in range(1, L + 1):
-        dW[l - 1] = dW[l - 1] + scale * net.W[l]
-        if penalize_bias and net.b is not None:
-            db[l - 1] = db[l - 1] + scale * net.b[l]
-    return dW, (db if net.b is not None else None)
-
-
 def _unpack(answer, net: Network):
     """The student's (dW, db), with hints for the common shapes of a wrong return value."""
     name = "backprop(net, X, Y, lam)"
@@ -344,21 +317,93 @@ def full_backprop(backprop):
             mistakes[f"{where}: you swapped i and j (transposed W^l): entry [i, j] of ∂E/∂W^l is "
                      "∂E/∂w^l_ij, i in layer l-1, j in layer l."] = pack([w.T for w in tW], tb)
             mistakes[f"{where}: you swapped i and j (transposed W^l) when going back through the "
-                     "weights: ∂E/∂σ^{l-1}_i sums δ^l_p · w^l_ip over p."] = pack(*_transposed_backward(net, X, Y, lam))
+                     "weights: ∂E/∂σ^{l-1}_i sums δ^l_p · w^l_ip over p."] = pack(*transposed_backward(net, X, Y, lam))
         if net is trap[0]:
             not_by_differences(got, expected, where)
         compare(got, expected, "∂E/∂w", mistakes)
 
 
-def _transposed_backward(net: Network, X, Y, lam: float):
-    """The backward pass through W^l instead of (W^l)ᵀ (square layers only): (dW, db or None)."""
-    m = X.shape[0]
-    record = net.forward(X)
-    delta = (record.sigmas[net.L] - Y) / m
-    dW, db = [None] * net.L, [None] * net.L
-    for l in range(net.L, 0, -1):
-        dW[l - 1] = record.sigmas[l - 1].T @ delta + lam / m * net.W[l]
-        db[l - 1] = delta.sum(axis=0)
-        if l > 1:
-            delta = (delta @ net.W[l]) * net.activation(l - 1).derivative(record.sums[l - 1])
-    return dW, (db if net.b is not None else None)
+# ------------------------------------------------------------------------------ 04.5
+@numeric_check("04.5", "the bias gradient ∂E/∂b^l_j = Σ_e δ^l_j", points=2, call=_caller("04.5"))
+def bias_gradient(rng):
+    r"""``dE_db(net, record, dE_dsigma_l, l)`` -> ∂E/∂b^l, shape (n_l,), from ∂E/∂σ^l (m, n_l): δ^l summed over
+    the examples (∂sum^l_j/∂b^l_j = 1, and the penalty leaves the biases out)."""
+    n = int(rng.integers(2, 5))
+    nets = [Network((n, n, n, 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True, seed=int(rng.integers(2**31)))]
+    nets += [random_network(rng, L=int(rng.integers(2, 5)), bias=True) for _ in range(2)]
+    for k, net in enumerate(nets):
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        l = net.L if k == 1 else int(rng.integers(1, net.L))
+        g = gradient(net, X, Y, float(rng.uniform(0.3, 2.0)))
+        record = g.extras["record"]
+        dE_dsigma = (CrossEntropy.dE_dsigma(record.sigmas[l], Y) if l == net.L else g.extras["dE_dsigma"][l])
+        expected = g.b[l]
+        where = f"{describe(net, m)}, l = {l}"
+        mistakes = {
+            f"{where}: you forgot ∂σ^l_j/∂sum^l_j: b^l_j is inside sum^l_j, so ∂E/∂b^l_j sums δ^l_j = "
+            "∂E/∂σ^l_j · ∂σ^l_j/∂sum^l_j over the examples.": dE_dsigma.sum(axis=0),
+            f"{where}: you evaluated the activation derivative at σ^l_j; ∂σ^l_j/∂sum^l_j is g' at sum^l_j.":
+                (dE_dsigma * net.activation(l).derivative(record.sigmas[l])).sum(axis=0),
+            f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): sum δ^l_j over the examples, do not "
+            "average it.": expected / m,
+            f"{where}: sign error.": -expected,
+        }
+        yield Case((net, record, dE_dsigma, l), expected, f"∂E/∂b^{l}", mistakes, where=where,
+                   form=_bias_form(net, l, m, where))
+
+
+def _bias_form(net: Network, l: int, m: int, where: str):
+    """04.5's form: one number per neuron of layer l."""
+    def form(answer):
+        shape = shape_of(answer)
+        if shape == (m, net.sizes[l]) and m != net.sizes[l]:
+            raise Hint(f"{where}: your ∂E/∂b^{l} has one row per example, shape {shape}: b^l_j is shared by all "
+                       f"the examples, so ∂E/∂b^l_j sums δ^l_j over them (axis 0): shape ({net.sizes[l]},).")
+        if shape == (m,) and m != net.sizes[l]:
+            raise Hint(f"{where}: your ∂E/∂b^{l} has one entry per example: you summed over the neurons j "
+                       f"(axis 1); sum over the examples (axis 0) instead, one entry per neuron of layer {l}.")
+        return _array(answer, f"∂E/∂b^{l}", (net.sizes[l],))
+    return form
+
+
+# ------------------------------------------------------------------------------ 04.6
+@check("04.6", "find the planted bug with a gradient check", points=3)
+def planted_bug(find_bug):
+    r"""``find_bug(net, X, Y, lam, claimed)`` -> the layer l (1..L) whose backward step has the bug, where
+    ``claimed`` is {l: ∂E/∂W^l} from a backpropagation with one bug planted in one layer."""
+    rng = fresh_rng()
+    cases = []
+    for kind in ("penalty", "sign", "derivative", "double"):   # one layer wrong first, then bugs that spread
+        L = int(rng.integers(3, 5))
+        net = random_network(rng, L=L, hidden=str(rng.choice(["sigmoid", "tanh"])), bias=bool(rng.integers(0, 2)))
+        low = 2 if kind in ("derivative", "double") else 1     # a bug that spreads: at least one layer below it
+        high = L - 1 if kind == "derivative" else L
+        cases.append((net, kind, int(rng.integers(low, high + 1))))
+    for net, kind, l_bug in cases:
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        lam = float(rng.uniform(1.0, 3.0)) * m / 2
+        claimed = planted(net, X, Y, lam, l_bug, kind)
+        where = f"{describe(net, m, lam)}"
+        answer = _run(find_bug, net.copy(), X.copy(), Y.copy(), lam, {l: w.copy() for l, w in claimed.items()},
+                      where=where, off=ANALYTIC)
+        if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
+            raise Hint(f"{where}: find_bug should return one layer number l (an int from 1 to L = {net.L}), got "
+                       f"{type(answer).__name__} {answer!r:.60}.")
+        answer = int(answer)
+        if answer == l_bug:
+            continue
+        spreads = kind in ("derivative", "double")
+        if spreads and 1 <= answer < l_bug:
+            raise Hint(f"{where}: layer {answer}'s gradient is wrong, but the bug is not there: a bug in δ^l spreads "
+                       "to every layer below l, because the backward pass reads δ^l to compute layer l-1 (the memo "
+                       "table fills from L down to 1). The bug is in the HIGHEST layer whose gradient disagrees.")
+        if answer in (l_bug - 1, l_bug + 1):
+            raise Hint(f"{where}: you are one layer off (l = {answer}): layers are numbered 1..L (claimed[l] is "
+                       "∂E/∂W^l; there is no W^0), and the bug is in the highest layer whose gradient disagrees "
+                       "with central differences.")
+        raise Hint(f"{where}: layer {answer} is not where the bug is. Compare claimed[l] with central differences of "
+                   "E (bpkit.numerical_gradient, or your own), layer by layer, by relative error: the bug is in the "
+                   "highest layer l whose ∂E/∂W^l disagrees.")
+
