@@ -46,25 +46,25 @@ def _zeros(name: str = "backprop") -> str:
             "    return [np.zeros_like(w) for w in net.W], (None if net.b is None else [np.zeros_like(b) for b in net.b])\n")
 
 
-PASSED_06_4 = "PASSED 04.4 backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer [4/4 points]"
+PASSED_04_5 = "PASSED 04.5 backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer [4/4 points]"
 
 CHEATS = [
-    Cheat("numpy-allclose", "04", "04.4",
+    Cheat("numpy-allclose", "04", "04.5",
           "import numpy as np\nnp.allclose = lambda *a, **k: True\n" + _zeros(), "passes",
           "patches the numpy function the comparison uses"),
-    Cheat("ipython-custom-exc", "04", "04.4",
+    Cheat("ipython-custom-exc", "04", "04.5",
           "get_ipython().set_custom_exc((AssertionError,), lambda shell, etype, value, tb, tb_offset=None: "
-          f"print({PASSED_06_4!r}))\n" + _zeros(), "passes",
+          f"print({PASSED_04_5!r}))\n" + _zeros(), "passes",
           "IPython's exception handling prints a PASSED line instead of the failure"),
-    Cheat("no-reload-patch-check", "04", "04.4",
+    Cheat("no-reload-patch-check", "04", "04.5",
           "import importlib\nimport bpkit.course.checks.lesson04 as l6\nimportlib.reload = lambda module: module\n"
           "l6.compare = l6.not_by_differences = lambda *a, **k: None\n" + _zeros(), "passes",
           "disables importlib.reload, then patches the check's comparison"),
-    Cheat("patch-core", "04", "04.4",
+    Cheat("patch-core", "04", "04.5",
           "import bpkit.course.checks._core as core, bpkit.course.checks.common as common\n"
           "core.close = common.close = lambda *a, **k: True\n" + _zeros(), "passes",
           "patches the checks' shared machinery, which the guard never reloaded"),
-    Cheat("frame-peek", "04", "04.4",
+    Cheat("frame-peek", "04", "04.5",
           "import sys\n"
           "def backprop(net, X, Y, lam):\n"
           "    frame = sys._getframe(1)\n"
@@ -73,7 +73,7 @@ CHEATS = [
           "    ref = frame.f_locals['ref']\n"
           "    return list(ref.W), (None if ref.b is None else list(ref.b))\n", "passes",
           "reads the reference from the check's stack frame"),
-    Cheat("gradient-by-reload", "04", "04.4",
+    Cheat("gradient-by-reload", "04", "04.5",
           "import importlib\n"
           "importlib.reload(importlib.import_module('bpkit.objective'))  # bpkit.objective is E, not the module\n"
           "fresh = importlib.reload(importlib.import_module('bpkit.backprop'))\n"
@@ -81,7 +81,7 @@ CHEATS = [
           "    g = fresh.gradient(net, X, Y, lam)\n"
           "    return list(g.W), (None if g.b is None else list(g.b))\n", "passes",
           "bpkit's own gradient, reloaded so that switching it off misses the new copies"),
-    Cheat("gradient-by-exec", "04", "04.4",
+    Cheat("gradient-by-exec", "04", "04.5",
           "import importlib, inspect, sys, types\n"
           "copy = types.ModuleType('bpkit.objective_copy')\n"
           "copy.__package__ = 'bpkit'\n"
@@ -95,7 +95,7 @@ CHEATS = [
           "    g = namespace['gradient'](net, X, Y, lam)\n"
           "    return list(g.W), (None if g.b is None else list(g.b))\n", "passes",
           "bpkit's own gradient, a fresh copy made with exec of its source"),
-    Cheat("central-differences", "04", "04.4",
+    Cheat("central-differences", "04", "04.5",
           "def _E(net, X, Y, lam):\n"
           "    s = X\n"
           "    for l in range(1, net.L + 1):\n"
@@ -122,37 +122,37 @@ CHEATS = [
           "        return out\n"
           "    return diff(list(net.W)), (None if net.b is None else diff(list(net.b)))\n", None,
           "central differences of its own E, no bpkit function called: the hidden trap case catches it"),
-    Cheat("read-the-solutions", "04", "04.4",
+    Cheat("read-the-solutions", "04", "04.5",
           "import json\n"
           "def backprop(net, X, Y, lam):\n"
           "    cells = json.load(open({solution!r}))['cells']\n"
           "    source = next(''.join(c['source']) for c in cells\n"
-          "                  if c.get('metadata', {}).get('bpkit', {}).get('exercise') == '04.4'\n"
+          "                  if c.get('metadata', {}).get('bpkit', {}).get('exercise') == '04.5'\n"
           "                  and c['metadata']['bpkit'].get('role') == 'answer')\n"
           "    namespace = {'np': np}\n"
           "    exec(source, namespace)\n"
           "    return namespace['backprop'](net, X, Y, lam)\n", "passes",
           "reads the instructor's solved notebook from the grading machine's disk"),
-    Cheat("write-the-check-module", "04", "04.4", f"""import pathlib
+    Cheat("write-the-check-module", "04", "04.5", f"""import pathlib
 import bpkit.course.checks.lesson04 as l6
-fake = "\\nfull_backprop = lambda *a, **k: print(" + repr({PASSED_06_4!r}) + ")\\n"
+fake = "\\nfull_backprop = lambda *a, **k: print(" + repr({PASSED_04_5!r}) + ")\\n"
 path = pathlib.Path(l6.__file__)
 path.write_text(path.read_text() + fake)
 """ + _zeros(), "spills",
           "appends a fake check to bpkit/course/checks/lesson04.py: every later kernel, for every student, loads it"),
-    Cheat("ipython-startup-file", "04", "04.4", f"""import os, pathlib
+    Cheat("ipython-startup-file", "04", "04.5", f"""import os, pathlib
 startup = pathlib.Path(os.environ['IPYTHONDIR']) / 'profile_default' / 'startup'
 startup.mkdir(parents=True, exist_ok=True)
-fake = "import bpkit.course.checks.lesson04 as l6\\nl6.full_backprop = lambda *a, **k: print(" + repr({PASSED_06_4!r}) + ")\\n"
+fake = "import bpkit.course.checks.lesson04 as l6\\nl6.full_backprop = lambda *a, **k: print(" + repr({PASSED_04_5!r}) + ")\\n"
 (startup / '00-cheat.py').write_text(fake)
 """ + _zeros(), "spills", "a startup file in the shared IPython profile: every later kernel runs it"),
-    Cheat("wipe-another-submission", "04", "04.4", r"""import pathlib
+    Cheat("wipe-another-submission", "04", "04.5", r"""import pathlib
 try:
     pathlib.Path({victim!r}).write_text('{"cells": []}')
 except OSError:
     pass
 """ + _zeros(), "writes", "overwrites a classmate's submission on the grading machine"),
-    Cheat("rewrite-the-release", "04", "04.4", r"""import json, pathlib
+    Cheat("rewrite-the-release", "04", "04.5", r"""import json, pathlib
 try:
     release = pathlib.Path({release!r})
     book = json.loads(release.read_text())
@@ -163,15 +163,15 @@ try:
 except OSError:
     pass
 """ + _zeros(), "writes", "rewrites the released notebook, whose check cells the grader restores every later submission from"),
-    Cheat("detached-gradebook-writer", "04", "04.4", r"""import subprocess, sys
+    Cheat("detached-gradebook-writer", "04", "04.5", r"""import subprocess, sys
 code = "import pathlib, sys, time\ntime.sleep(4)\npathlib.Path(sys.argv[1]).write_text('student,total\\ncheater,999\\n')"
 subprocess.Popen([sys.executable, '-c', code, {gradebook!r}, 'bpkit-cheat-marker'], start_new_session=True,
                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 """ + _zeros(), "writes", "a detached process outlives its kernel and rewrites the gradebook after grading ends"),
-    Cheat("kill-the-grader", "04", "04.4",
+    Cheat("kill-the-grader", "04", "04.5",
           "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + _zeros(), "kills",
           "kills the grading process itself: no gradebook for anyone"),
-    Cheat("phone-home", "04", "04.4", r"""import json, socket
+    Cheat("phone-home", "04", "04.5", r"""import json, socket
 def backprop(net, X, Y, lam):
     case = {"W": [w.tolist() for w in net.W], "b": None if net.b is None else [b.tolist() for b in net.b],
             "X": X.tolist(), "Y": Y.tolist(), "lam": lam, "hidden": net.hidden.name}

@@ -253,12 +253,12 @@ def test_the_trap_and_the_static_look_say_why(graded):
     """Do the honest-shortcut cheats get a hint that says what was wrong with them?"""
     def hint(name, exercise):
         return next(e for e in graded["results"][name].exercises if e.exercise == exercise).hint or ""
-    assert "numerical differentiation is inaccurate" in hint("central-differences", "04.4")
-    assert "is not right on a hidden test case" in hint("no-reload-patch-check", "04.4")  # patching changed nothing
+    assert "numerical differentiation is inaccurate" in hint("central-differences", "04.5")
+    assert "is not right on a hidden test case" in hint("no-reload-patch-check", "04.5")  # patching changed nothing
     for name in ("gradient-by-reload", "gradient-by-exec"):
-        assert "can undo how the check switches bpkit's own answer off" in hint(name, "04.4"), name
+        assert "can undo how the check switches bpkit's own answer off" in hint(name, "04.5"), name
     assert "you called bpkit.gradient" in hint("getattr-gradient", "07.2")
-    assert "no attribute 'f_locals'" in hint("frame-peek", "04.4")  # no reference in the student's process
+    assert "no attribute 'f_locals'" in hint("frame-peek", "04.5")  # no reference in the student's process
 
 
 def test_no_submission_changes_another(graded, paths):

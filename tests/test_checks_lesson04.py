@@ -233,7 +233,7 @@ def test_weight_factor_unanswered_fails(checking):
     checking.fails(checks.weight_factor, checking.unanswered, hints="not answered yet")
 
 
-# ------------------------------------------------------------------------ 04.4  full backprop
+# ------------------------------------------------------------------------ 04.5  full backprop
 def make_backprop(kind="right"):
     def backprop(net, X, Y, lam):
         m = X.shape[0]
@@ -344,7 +344,7 @@ def test_full_backprop_reversed_layers_fail(checking):
     assert "reverse order" in hint or "not right" in hint or "shape" in hint, hint
 
 
-# ------------------------------------------------------------------------ 04.5  the bias gradient
+# ------------------------------------------------------------------------ 04.4  the bias gradient
 def make_bias(kind="right"):
     def dE_db(net, record, dE_dsigma_l, l):
         s = record.sums[l]
@@ -369,7 +369,7 @@ def test_bias_gradient_right_answer_passes(run, checking):
 
 
 def test_bias_gradient_reference_is_the_central_difference_of_E():
-    """Is the right answer of 04.5, from ∂E/∂σ^l, what central differences of E in b^l_j give?"""
+    """Is the right answer of 04.4, from ∂E/∂σ^l, what central differences of E in b^l_j give?"""
     rng = np.random.default_rng(5)
     net = bpkit.Network((3, 4, 3, 2), hidden="tanh", seed=3)
     for l in net.b.layers():
@@ -397,7 +397,7 @@ def test_bias_gradient_mistakes_fail_with_their_hint(run, kind, hint, checking):
 
 
 def test_bias_gradient_cannot_be_copied_from_bpkit(checking):
-    """Is bpkit.gradient switched off while 04.5's answer runs?"""
+    """Is bpkit.gradient switched off while 04.4's answer runs?"""
     def copied(net, record, dE_dsigma_l, l):
         return bpkit.gradient(net, record.sigmas[0], np.zeros((record.sigmas[0].shape[0], net.sizes[-1]))).b[l]
     checking.fails(checks.bias_gradient, copied, hints=f"you called bpkit.gradient: {CHEAT}")

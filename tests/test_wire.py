@@ -119,9 +119,9 @@ def test_serve_switches_off_what_the_check_switched_off():
 
 
 def notebook(*cells):
-    """A release with one answer cell of 04.4, and a submission made of ``cells`` (source, role, exercise)."""
+    """A release with one answer cell of 04.5, and a submission made of ``cells`` (source, role, exercise)."""
     release = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def backprop(net, X, Y, lam):\n    raise NotImplementedError()",
-                                                                        metadata={"bpkit": {"role": "answer", "exercise": "04.4"}})])
+                                                                        metadata={"bpkit": {"role": "answer", "exercise": "04.5"}})])
     submission = [nbformat.v4.new_code_cell(src, metadata={"bpkit": {"role": r, "exercise": e}} if r else {})
                   for src, r, e in cells]
     return submission, release
@@ -142,24 +142,24 @@ OFF = {"bpkit.gradient", "bpkit.backward", "bpkit.objective", "bpkit.numerical_g
 ], ids=["attribute", "import", "importlib", "exec", "autodiff", "getattr string", "frames"])
 def test_static_look_finds_shortcuts(source, found):
     """Does each shortcut in the answer cell give a hint naming it?"""
-    cells, release = notebook((source, "answer", "04.4"))
-    assert found in (static.shortcut("04.4", cells, release, OFF) or "")
+    cells, release = notebook((source, "answer", "04.5"))
+    assert found in (static.shortcut("04.5", cells, release, OFF) or "")
 
 
 def test_static_look_follows_helpers_but_leaves_other_exercises_and_scratch_cells_alone():
     """Is a helper the answer calls looked at, while another exercise's answer, a scratch cell comparing with
     bpkit.gradient, a variable named gradient and re.compile are not held against it?"""
     helper = ("def helper(net, X, Y, lam):\n    return bpkit.gradient(net, X, Y, lam)", None, None)
-    answer = ("def backprop(net, X, Y, lam):\n    return helper(net, X, Y, lam)", "answer", "04.4")
+    answer = ("def backprop(net, X, Y, lam):\n    return helper(net, X, Y, lam)", "answer", "04.5")
     cells, release = notebook(helper, answer)
-    assert "bpkit's gradient" in static.shortcut("04.4", cells, release, OFF)
+    assert "bpkit's gradient" in static.shortcut("04.5", cells, release, OFF)
     honest = ("import re\npattern = re.compile('x')\ndef backprop(net, X, Y, lam):\n    gradient = 0\n"
-              "    return gradient", "answer", "04.4")
+              "    return gradient", "answer", "04.5")
     other = ("def step(net, X, Y, lam, eta):\n    g = bpkit.gradient(net, X, Y, lam)", "answer", "07.3")
     scratch = ("print(bpkit.gradient(net, X, Y, 0.1))", None, None)
     cells, release = notebook(honest, other, scratch)
-    assert static.shortcut("04.4", cells, release, OFF) is None
-    assert static.shortcut("04.4", cells, release, set()) is None  # nothing switched off: nothing to look for
+    assert static.shortcut("04.5", cells, release, OFF) is None
+    assert static.shortcut("04.5", cells, release, set()) is None  # nothing switched off: nothing to look for
 
 
 def test_sympy_numbers_too_large_to_evaluate_are_refused():

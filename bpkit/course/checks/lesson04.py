@@ -11,9 +11,9 @@ r"""Graded checks for lesson 04: the backpropagation equations.
 * 04.2 ``dsigma_dsum(name, sum_)``: ∂σ/∂sum for sigmoid, tanh and relu (second factor);
 * 04.3 ``dE_dW_layer(record, delta, l)``: ∂E/∂w^l_ij from δ^l_j = ∂E/∂sum^l_j and
   ∂sum^l_j/∂w^l_ij = σ^{l-1}_i (third factor);
-* 04.4 ``backprop(net, X, Y, lam)``: full backpropagation for any depth, returning
+* 04.4 ``dE_db(net, record, dE_dsigma_l, l)``: the bias gradient ∂E/∂b^l_j = Σ_e δ^l_j, from ∂E/∂σ^l;
+* 04.5 ``backprop(net, X, Y, lam)``: full backpropagation for any depth, returning
   (dW, db) = ([∂E/∂W^1, ..., ∂E/∂W^L], [∂E/∂b^1, ..., ∂E/∂b^L] or None);
-* 04.5 ``dE_db(net, record, dE_dsigma_l, l)``: the bias gradient ∂E/∂b^l_j = Σ_e δ^l_j, from ∂E/∂σ^l;
 * 04.6 ``find_bug(net, X, Y, lam, claimed)``: the layer l in which a backpropagation has a planted bug,
   found with a gradient check (``claimed`` = {l: ∂E/∂W^l} as that backpropagation computed it).
 
@@ -24,10 +24,10 @@ switched on).
 
 While the student's code runs, the bpkit functions that would answer the exercise outright
 are switched off (:func:`bpkit.course.checks.switch.switched_off`, see :data:`OFF`): bpkit's gradients
-(04.1, 04.3, 04.4, 04.5; for 04.4 also E, whose central differences would pass as a gradient; for 04.6
+(04.1, 04.3, 04.4, 04.5; for 04.5 also E, whose central differences would pass as a gradient; for 04.6
 the analytic ones only, since central differences are that exercise's tool), and
 for 04.2 the activations' own derivatives, however they are reached (``activations.get(name)``,
-``activations.sigmoid``, ``net.hidden``: one function object each). 04.1 and 04.4 may still
+``activations.sigmoid``, ``net.hidden``: one function object each). 04.1 and 04.5 may still
 use ``net.activation(l).derivative``: that factor is 04.2's exercise, not theirs.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ from .harness import Case, check, copies, numeric_check
 from .common import (answer_layers, call_quietly, central_difference_trap, check_layer_shapes, flat,
                      not_by_differences, random_data, random_network)
 from .lesson03 import describe
-from .wrong_backprops import BUGS, planted, transposed_backward, variant
+from .wrong_backprops import planted, transposed_backward, variant
 
 __all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backprop", "bias_gradient", "planted_bug"]
 
@@ -52,7 +52,7 @@ __all__ = ["recursion", "activation_derivatives", "weight_factor", "full_backpro
 DERIVATIVES = tuple(f"bpkit.activations.{name}.{which}" for name in ("sigmoid", "tanh", "relu")
                     for which in ("derivative", "derivative_from_value"))
 #: what would answer each exercise outright
-OFF = {"04.1": GRADIENTS, "04.2": DERIVATIVES, "04.3": GRADIENTS, "04.4": (*GRADIENTS, *OBJECTIVE), "04.5": GRADIENTS}
+OFF = {"04.1": GRADIENTS, "04.2": DERIVATIVES, "04.3": GRADIENTS, "04.4": GRADIENTS, "04.5": (*GRADIENTS, *OBJECTIVE)}
 #: 04.6 is solved with central differences: the analytic gradients are switched off, the numerical one is not
 ANALYTIC = tuple(name for name in GRADIENTS if name not in ("bpkit.numerical_gradient",))
 
@@ -235,6 +235,56 @@ def weight_factor(rng):
 
 
 # ------------------------------------------------------------------------------ 04.4
+@numeric_check("04.4", "the bias gradient ∂E/∂b^l_j = Σ_e δ^l_j", points=2, call=_caller("04.4"))
+def bias_gradient(rng):
+    r"""``dE_db(net, record, dE_dsigma_l, l)`` -> ∂E/∂b^l, shape (n_l,), from ∂E/∂σ^l (m, n_l): δ^l summed over
+    the examples (∂sum^l_j/∂b^l_j = 1, and the penalty leaves the biases out)."""
+    n = int(rng.integers(2, 5))
+    nets = [Network((n, n, n, 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True, seed=int(rng.integers(2**31)))]
+    nets += [random_network(rng, L=int(rng.integers(2, 5)), bias=True) for _ in range(2)]
+    for k, net in enumerate(nets):
+        X, Y = random_data(rng, net)
+        m = X.shape[0]
+        l = net.L if k == 1 else int(rng.integers(1, net.L))
+        g = gradient(net, X, Y, float(rng.uniform(0.3, 2.0)))
+        record = g.extras["record"]
+        dE_dsigma = (CrossEntropy.dE_dsigma(record.sigmas[l], Y) if l == net.L else g.extras["dE_dsigma"][l])
+        expected = g.b[l]
+        where = f"{describe(net, m)}, l = {l}"
+        mistakes = {
+            f"{where}: you forgot ∂σ^l_j/∂sum^l_j: b^l_j is inside sum^l_j, so ∂E/∂b^l_j sums δ^l_j = "
+            "∂E/∂σ^l_j · ∂σ^l_j/∂sum^l_j over the examples.": dE_dsigma.sum(axis=0),
+            f"{where}: you evaluated the activation derivative at σ^l_j; ∂σ^l_j/∂sum^l_j is g' at sum^l_j.":
+                (dE_dsigma * net.activation(l).derivative(record.sigmas[l])).sum(axis=0),
+            f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): sum δ^l_j over the examples, do not "
+            "average it.": expected / m,
+            f"{where}: sign error.": -expected,
+        }
+        if m == net.sizes[l]:   # the shapes cannot tell a sum over the neurons from one over the examples
+            delta = dE_dsigma * net.activation(l).derivative(record.sums[l])
+            mistakes[f"{where}: {OVER_NEURONS}"] = delta.sum(axis=1)
+        yield Case((net, record, dE_dsigma, l), expected, f"∂E/∂b^{l}", mistakes, where=where,
+                   form=_bias_form(net, l, m, where))
+
+
+OVER_NEURONS = ("you summed over the neurons j (axis 1): b^l_j is one number per neuron, shared by the examples, "
+                "so sum δ^l_j over the examples (axis 0) instead, one entry per neuron of layer l.")
+
+
+def _bias_form(net: Network, l: int, m: int, where: str):
+    """04.4's form: one number per neuron of layer l."""
+    def form(answer):
+        shape = shape_of(answer)
+        if shape == (m, net.sizes[l]) and m != net.sizes[l]:
+            raise Hint(f"{where}: your ∂E/∂b^{l} has one row per example, shape {shape}: b^l_j is shared by all "
+                       f"the examples, so ∂E/∂b^l_j sums δ^l_j over them (axis 0): shape ({net.sizes[l]},).")
+        if shape == (m,) and m != net.sizes[l]:
+            raise Hint(f"{where}: {OVER_NEURONS}")
+        return _array(answer, f"∂E/∂b^{l}", (net.sizes[l],))
+    return form
+
+
+# ------------------------------------------------------------------------------ 04.5
 def _unpack(answer, net: Network):
     """The student's (dW, db), with hints for the common shapes of a wrong return value."""
     name = "backprop(net, X, Y, lam)"
@@ -249,7 +299,7 @@ def _unpack(answer, net: Network):
     return dW, db
 
 
-@check("04.4", "backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer", points=4)
+@check("04.5", "backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer", points=4)
 def full_backprop(backprop):
     r"""``backprop(net, X, Y, lam)`` -> (dW, db): [∂E/∂W^1..∂E/∂W^L], [∂E/∂b^1..∂E/∂b^L] or None."""
     rng = fresh_rng()
@@ -273,7 +323,7 @@ def full_backprop(backprop):
         m = X.shape[0]
         where = describe(net, m, lam)
         ref = gradient(net, X, Y, lam)
-        answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where, off=OFF["04.4"])
+        answer = _run(backprop, net.copy(), X.copy(), Y.copy(), lam, where=where, off=OFF["04.5"])
         dW, db = _unpack(answer, net)
         dW = check_layer_shapes(answer_layers(dW, net.L, "dW"), net, f"{where}: dW")
         if net.b is None:
@@ -323,50 +373,6 @@ def full_backprop(backprop):
         compare(got, expected, "∂E/∂w", mistakes)
 
 
-# ------------------------------------------------------------------------------ 04.5
-@numeric_check("04.5", "the bias gradient ∂E/∂b^l_j = Σ_e δ^l_j", points=2, call=_caller("04.5"))
-def bias_gradient(rng):
-    r"""``dE_db(net, record, dE_dsigma_l, l)`` -> ∂E/∂b^l, shape (n_l,), from ∂E/∂σ^l (m, n_l): δ^l summed over
-    the examples (∂sum^l_j/∂b^l_j = 1, and the penalty leaves the biases out)."""
-    n = int(rng.integers(2, 5))
-    nets = [Network((n, n, n, 1), hidden=str(rng.choice(["sigmoid", "tanh"])), bias=True, seed=int(rng.integers(2**31)))]
-    nets += [random_network(rng, L=int(rng.integers(2, 5)), bias=True) for _ in range(2)]
-    for k, net in enumerate(nets):
-        X, Y = random_data(rng, net)
-        m = X.shape[0]
-        l = net.L if k == 1 else int(rng.integers(1, net.L))
-        g = gradient(net, X, Y, float(rng.uniform(0.3, 2.0)))
-        record = g.extras["record"]
-        dE_dsigma = (CrossEntropy.dE_dsigma(record.sigmas[l], Y) if l == net.L else g.extras["dE_dsigma"][l])
-        expected = g.b[l]
-        where = f"{describe(net, m)}, l = {l}"
-        mistakes = {
-            f"{where}: you forgot ∂σ^l_j/∂sum^l_j: b^l_j is inside sum^l_j, so ∂E/∂b^l_j sums δ^l_j = "
-            "∂E/∂σ^l_j · ∂σ^l_j/∂sum^l_j over the examples.": dE_dsigma.sum(axis=0),
-            f"{where}: you evaluated the activation derivative at σ^l_j; ∂σ^l_j/∂sum^l_j is g' at sum^l_j.":
-                (dE_dsigma * net.activation(l).derivative(record.sigmas[l])).sum(axis=0),
-            f"{where}: the 1/m is already inside δ^l (δ^L = (σ^L - y)/m): sum δ^l_j over the examples, do not "
-            "average it.": expected / m,
-            f"{where}: sign error.": -expected,
-        }
-        yield Case((net, record, dE_dsigma, l), expected, f"∂E/∂b^{l}", mistakes, where=where,
-                   form=_bias_form(net, l, m, where))
-
-
-def _bias_form(net: Network, l: int, m: int, where: str):
-    """04.5's form: one number per neuron of layer l."""
-    def form(answer):
-        shape = shape_of(answer)
-        if shape == (m, net.sizes[l]) and m != net.sizes[l]:
-            raise Hint(f"{where}: your ∂E/∂b^{l} has one row per example, shape {shape}: b^l_j is shared by all "
-                       f"the examples, so ∂E/∂b^l_j sums δ^l_j over them (axis 0): shape ({net.sizes[l]},).")
-        if shape == (m,) and m != net.sizes[l]:
-            raise Hint(f"{where}: your ∂E/∂b^{l} has one entry per example: you summed over the neurons j "
-                       f"(axis 1); sum over the examples (axis 0) instead, one entry per neuron of layer {l}.")
-        return _array(answer, f"∂E/∂b^{l}", (net.sizes[l],))
-    return form
-
-
 # ------------------------------------------------------------------------------ 04.6
 @check("04.6", "find the planted bug with a gradient check", points=3)
 def planted_bug(find_bug):
@@ -406,4 +412,3 @@ def planted_bug(find_bug):
         raise Hint(f"{where}: layer {answer} is not where the bug is. Compare claimed[l] with central differences of "
                    "E (bpkit.numerical_gradient, or your own), layer by layer, by relative error: the bug is in the "
                    "highest layer l whose ∂E/∂W^l disagrees.")
-

@@ -1,6 +1,6 @@
 r"""Wrong backpropagations: bpkit's backward pass with one mistake switched on.
 
-The mistakes that exercise 04.4 recognises in a whole gradient (:func:`variant`,
+The mistakes that exercise 04.5 recognises in a whole gradient (:func:`variant`,
 :func:`transposed_backward`), and the bugs that exercise 04.6 plants in one layer for the student to
 find with a gradient check (:func:`planted`). Every function returns gradients in the notes' layout:
 entry [i, j] of ∂E/∂W^l is ∂E/∂w^l_ij, W^l of shape (n_{l-1}, n_l), δ^l_j = ∂E/∂sum^l_j.
