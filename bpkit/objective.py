@@ -12,7 +12,7 @@ therefore ∂/∂w^l_ij = (λ/m) w^l_ij. Biases are not weights in the notes and
 penalized unless ``regularize_bias=True``. (scikit-learn's ``alpha`` is this λ.)
 
 The cross-entropy "only looks at the output layer" and is computed from the output sums
-in log-sigmoid form, log σ(s) = -log(1 + e^{-s}), so that sum^L_k = ±800 still gives an
+in log-sigmoid form, log logistic(s) = -log(1 + e^{-s}), so that sum^L_k = ±800 still gives an
 exact, finite E and gradient (the naive log(σ) gives log(0) = -inf).
 """
 from __future__ import annotations
@@ -30,9 +30,9 @@ class CrossEntropy:
 
     @staticmethod
     def fn(sum_L: np.ndarray, Y: np.ndarray) -> float:
-        r"""-(1/m) Σ_e Σ_k [y_k log σ(sum^L_k) + (1-y_k) log(1-σ(sum^L_k))], stably.
+        r"""-(1/m) Σ_e Σ_k [y_k log logistic(sum^L_k) + (1-y_k) log(1 - logistic(sum^L_k))], stably.
 
-        With log σ(s) = -softplus(-s) and log(1 - σ(s)) = -softplus(s), where
+        With log logistic(s) = -softplus(-s) and log(1 - logistic(s)) = -softplus(s), where
         softplus(s) = log(1 + e^s) = max(s, 0) + log(1 + e^{-|s|}), each term is
         softplus(s) - y s = max(s, 0) - y s + log1p(e^{-|s|}): e^{-|s|} ≤ 1 never overflows,
         and s = ±800 gives exactly 800 or 0.
@@ -71,7 +71,7 @@ class CrossEntropy:
     def delta(sigma_L: np.ndarray, Y: np.ndarray) -> np.ndarray:
         r"""∂E/∂sum^L_k = ∂E/∂σ^L_k · ∂σ^L_k/∂sum^L_k = (σ^L_k - y_k) / m.
 
-        The product simplifies because ∂σ/∂sum = σ(1-σ) for the sigmoid output: the two
+        The product simplifies because ∂σ^L_k/∂sum^L_k = σ^L_k·(1 - σ^L_k) for the logistic output: the two
         factors' denominators cancel, and the result is finite for every sum^L_k.
         """
         m = sigma_L.shape[0]

@@ -141,7 +141,7 @@ def test_activation_derivatives_right_answer_passes(run, checking):
 @pytest.mark.parametrize("run", REPEAT)
 @pytest.mark.parametrize("answer, hint", [
     (make_dsigma("value"), "not its derivative"),
-    (make_dsigma("on-sum", only="sigmoid"), "for sigmoid: you applied σ(1 - σ) to sum"),
+    (make_dsigma("on-sum", only="sigmoid"), "for sigmoid: you applied σ·(1 - σ) to sum"),
     (make_dsigma("on-sum", only="tanh"), "for tanh: you applied 1 - σ² to sum"),
     (make_dsigma("no-square", only="tanh"), "forgot the square"),
     (make_dsigma("ones", only="relu"), "for relu: ∂σ/∂sum is 0 where sum <= 0"),

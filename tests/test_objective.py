@@ -88,7 +88,7 @@ def test_stable_at_plus_minus_800(s, y):
         E = bpkit.objective(net, [[1.0]], [[y]])
         g = bpkit.gradient(net, [[1.0]], [[y]])
         gs = bpkit.scalar.gradient(net, [[1.0]], [[y]])
-    # -[y log σ(s) + (1-y) log(1-σ(s))]: a wrong-sided prediction costs exactly |s|, a right one e^-800 ≈ 0
+    # -[y log logistic(s) + (1-y) log(1 - logistic(s))]: a wrong-sided prediction costs exactly |s|, a right one e^-800 ≈ 0
     wrong = (s > 0) != (y > 0)
     assert E == (800.0 if wrong else pytest.approx(0.0, abs=1e-300))
     expected = (1.0 - y) if s > 0 else -y  # ∂E/∂w = (σ - y)·x with σ exactly 0 or 1

@@ -44,7 +44,7 @@ OFF = {
 LOG_SIGMOID_HINT = (
     "when σ^L_k saturates (sum^L_k = ±40 or ±800, so σ^L_k rounds to exactly 0 or 1), log σ^L_k or "
     "log(1 - σ^L_k) becomes log 0. Never take the log of σ^L_k: compute both logs from sum^L_k with the "
-    "log-sigmoid, log σ(s) = -log(1 + e^(-s)) and log(1 - σ(s)) = log σ(-s); np.logaddexp(0, -s) "
+    "log-sigmoid, log logistic(s) = -log(1 + e^(-s)) and log(1 - logistic(s)) = log logistic(-s); np.logaddexp(0, -s) "
     "evaluates log(1 + e^(-s)) without overflow (np.log1p(np.exp(-s)) overflows at s = -800)."
 )
 CLIP_HINT = (
@@ -181,7 +181,7 @@ def penalty_gradient_check(rng):
 # ------------------------------------------------------------------------------ 03.3
 @check("03.3", "a stable cross-entropy from sum^L (log-sigmoid)", points=2)
 def stable_cross_entropy(cross_entropy_stable):
-    r"""``cross_entropy_stable(sum_L, Y)`` must return -(1/m) Σ_e Σ_k [y log σ(sum^L_k) + (1-y) log(1-σ(sum^L_k))]."""
+    r"""``cross_entropy_stable(sum_L, Y)`` must return -(1/m) Σ_e Σ_k [y log logistic(sum^L_k) + (1-y) log(1 - logistic(sum^L_k))]."""
     rng = fresh_rng()
     name = "cross_entropy_stable(sum_L, Y)"
     for _ in range(3):
@@ -198,8 +198,8 @@ def stable_cross_entropy(cross_entropy_stable):
             f"{where}: you forgot the 1/m (the cross-entropy averages over the m examples).": m * ref,
             f"{where}: you divided by m·n_L: sum over the output neurons k, divide by m only.": ref / nL,
             f"{where}: sign error: the cross-entropy is -(1/m) Σ [...], which is >= 0.": -ref,
-            f"{where}: y_k and 1 - y_k are swapped: y_k goes with log σ(sum^L_k), 1 - y_k with "
-            "log(1 - σ(sum^L_k)).": CrossEntropy.fn(-S, Y),
+            f"{where}: y_k and 1 - y_k are swapped: y_k goes with log logistic(sum^L_k), 1 - y_k "
+            "with log(1 - logistic(sum^L_k)).": CrossEntropy.fn(-S, Y),
         })
     # saturated sums: ±40 and ±800, every target
     S = np.array([[40.0, -40.0], [800.0, -800.0], [40.0, -800.0], [800.0, -40.0], [3.0, -2.0]])

@@ -166,15 +166,15 @@ def activation_derivatives(rng):
         }
         if name == "sigmoid":
             mistakes.update({
-                "for sigmoid: you applied σ(1 - σ) to sum itself: σ(1 - σ) needs σ = g(sum) first.": S * (1 - S),
-                "for sigmoid: that is tanh's derivative; the sigmoid's is σ(1 - σ).": 1 - value ** 2,
-                "for sigmoid: you dropped a factor: ∂σ/∂sum = σ (1 - σ).": 1 - value,
+                "for sigmoid: you applied σ·(1 - σ) to sum itself: σ·(1 - σ) needs σ = logistic(sum) first.": S * (1 - S),
+                "for sigmoid: that is tanh's derivative; the sigmoid's is σ·(1 - σ), σ = logistic(sum).": 1 - value ** 2,
+                "for sigmoid: you dropped a factor: ∂σ/∂sum = σ·(1 - σ).": 1 - value,
             })
         elif name == "tanh":
             mistakes.update({
                 "for tanh: you applied 1 - σ² to sum itself: it needs σ = tanh(sum) first.": 1 - S ** 2,
                 "for tanh: you forgot the square: ∂σ/∂sum = 1 - tanh²(sum).": 1 - value,
-                "for tanh: that is the sigmoid's form σ(1 - σ); tanh's is 1 - σ².": value * (1 - value),
+                "for tanh: that is the sigmoid's form σ·(1 - σ); tanh's is 1 - σ².": value * (1 - value),
                 "for tanh: that is the derivative of the sigmoid, not of tanh.": _sig(S) * (1 - _sig(S)),
             })
         else:

@@ -139,7 +139,7 @@ def plot_weight_path(path: WeightPath, ax=None, marker: float | None = None):
 
 
 def plot_log_forms(ax=None, y: float = 0.0):
-    r"""-[y log σ(s) + (1-y) log(1-σ(s))] against s = sum^L_0: the naive form on σ, the stable one on s."""
+    r"""-[y log logistic(s) + (1-y) log(1 - logistic(s))] against s = sum^L_0: the naive form on σ^L_0, the stable one on s."""
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=(6, 3.5))
