@@ -15,13 +15,14 @@ from typing import Callable
 import numpy as np
 
 
-def _sigmoid(s):
+def _sigmoid(s, out=None):
     r"""σ = logistic(sum) = 1 / (1 + e^{-sum}), for any sum: e^{-sum} may overflow to inf, and 1/(1 + inf) = 0 exactly.
 
-    Agrees with scipy's ``expit`` to within 2 ulp (tested) and uses numpy's vectorized exp.
+    Agrees with scipy's ``expit`` to within 2 ulp (tested) and uses numpy's vectorized exp. ``out``: an array of
+    sum's shape to write σ into (it may be sum itself).
     """
     s = np.asarray(s, dtype=float)
-    t = np.negative(s, out=np.empty_like(s))  # an array even for a single number
+    t = np.negative(s, out=np.empty_like(s) if out is None else out)  # an array even for a single number
     with np.errstate(over="ignore"):
         np.exp(t, out=t)
     t += 1.0
@@ -35,16 +36,21 @@ def _sigmoid_prime(s):
     return g * (1.0 - g)
 
 
-def _sigmoid_prime_from_value(g):
-    r"""∂σ/∂sum = σ (1 - σ), from the neuron's value σ = logistic(sum) itself (one new array: 1 - σ, then times σ in place)."""
-    d = np.subtract(1.0, g)
+def _sigmoid_prime_from_value(g, out=None):
+    r"""∂σ/∂sum = σ (1 - σ), from the neuron's value σ = logistic(sum) itself (one new array, or ``out``:
+    1 - σ, then times σ in place)."""
+    d = np.subtract(1.0, g, out=out)
     d *= g
     return d
 
 
-def _tanh_prime_from_value(g):
-    r"""∂σ/∂sum = 1 - σ², from σ = tanh(sum) itself (one new array)."""
-    d = np.negative(np.multiply(g, g))   # −σ², then + 1 in place: the same numbers as 1 − σ²
+def _tanh_prime_from_value(g, out=None):
+    r"""∂σ/∂sum = 1 - σ², from σ = tanh(sum) itself (one new array, or ``out``)."""
+    if out is None:
+        d = np.negative(np.multiply(g, g))   # −σ², then + 1 in place: the same numbers as 1 − σ²
+    else:
+        d = np.multiply(g, g, out=out)
+        np.negative(d, out=d)
     d += 1.0
     return d
 
@@ -54,8 +60,13 @@ def _tanh_prime(s):
     return 1.0 - np.tanh(s) ** 2
 
 
-def _relu(s):
-    return np.maximum(np.asarray(s, dtype=float), 0.0)
+def _relu(s, out=None):
+    return np.maximum(np.asarray(s, dtype=float), 0.0, out=out)
+
+
+def _relu_prime_from_value(g, out=None):
+    r"""∂σ/∂sum = 1 where σ = relu(sum) > 0, else 0 (a new array, or ``out``)."""
+    return (g > 0).astype(float) if out is None else np.greater(g, 0.0, out=out)
 
 
 def _relu_prime(s):
@@ -72,7 +83,8 @@ class Activation:
     derivative: Callable[[np.ndarray], np.ndarray]
     latex: str
     derivative_latex: str
-    #: ∂σ/∂sum written in terms of σ itself (saves recomputing g in the backward pass)
+    #: ∂σ/∂sum written in terms of σ itself (saves recomputing g in the backward pass).
+    #: ``value`` and ``derivative_from_value`` accept ``out=``, an array to write the result into.
     derivative_from_value: Callable[[np.ndarray], np.ndarray] = None
 
     def __call__(self, s):
@@ -100,7 +112,7 @@ relu = Activation(
     r"\mathrm{relu}(s) = \max(0, s)",
     r"\frac{\partial \sigma^l_j}{\partial\,\text{sum}^l_j} = \begin{cases} 1 & \text{sum}^l_j > 0 \\ 0 & "
     r"\text{sum}^l_j \le 0 \end{cases}",
-    lambda g: (g > 0).astype(float),
+    _relu_prime_from_value,
 )
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (sigmoid, tanh, relu)}

@@ -24,6 +24,7 @@ import numpy as np
 from .network import Forward, Network
 from .notation import Gradient, Layers
 from .objective import CrossEntropy, add_penalty_gradient, evaluate
+from .workspace import WORKSPACE
 
 
 def backward(net: Network, record: Forward, delta_L: np.ndarray):
@@ -33,11 +34,13 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
     ``db[l]`` (n_l,) or None, and per-example ``dE_dsigma[l]`` = ∂/∂σ^l (l = 1..L-1; the
     output entry is None) and ``delta[l]`` = ∂/∂sum^l (l = 1..L), each (m, n_l).
     """
-    L = net.L
+    L, m = net.L, delta_L.shape[0]
     dW = [None] * L
     db = [None] * L if net.b is not None else None
     deltas = [None] * L
     dsig = [None] * L
+    # ∂E/∂σ^l and δ^l for l = 1..L-1, in arrays the workspace reuses once no earlier result holds them
+    arrays = WORKSPACE.take(("backward", m, net.sizes), [(m, net.sizes[l]) for l in range(1, L)] * 2)
     delta = delta_L
     for l in range(L, 0, -1):
         deltas[l - 1] = delta
@@ -47,10 +50,10 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
         if db is not None:
             db[l - 1] = delta.sum(axis=0)                     # ∂sum^l_j/∂b^l_j = 1
         if l > 1:
-            dE_dsigma = delta @ net.W[l].T                    # Σ_p δ^l_p w^l_jp
+            dE_dsigma = np.matmul(delta, net.W[l].T, out=arrays[l - 2])          # Σ_p δ^l_p w^l_jp
             dsig[l - 2] = dE_dsigma
             g = net.activation(l - 1)
-            delta = g.derivative_from_value(record.sigmas[l - 1])              # ∂σ^{l-1}/∂sum^{l-1}
+            delta = g.derivative_from_value(record.sigmas[l - 1], out=arrays[L - 1 + l - 2])  # ∂σ^{l-1}/∂sum^{l-1}
             delta *= dE_dsigma                                                  # ⊙ ∂E/∂σ^{l-1}
     return (Layers(dW, 1, "∂E/∂w"), None if db is None else Layers(db, 1, "∂E/∂b"),
             Layers(dsig, 1, "∂E/∂σ"), Layers(deltas, 1, "∂E/∂sum"))
@@ -64,7 +67,8 @@ def gradient(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     Layers, and the ``penalty`` gradient, each a named step of the derivation.
     """
     e = evaluate(net, X, Y, lam, regularize_bias)            # validated X, Y, λ; the forward record; E
-    delta_L = CrossEntropy.delta(e.record.sigmas[net.L], e.Y)  # (σ^L_k - y_k) / m
+    out = WORKSPACE.take(("output δ", e.m, net.sizes[-1]), [(e.m, net.sizes[-1])])[0]
+    delta_L = CrossEntropy.delta(e.record.sigmas[net.L], e.Y, out=out)  # (σ^L_k - y_k) / m
     dW, db, dsig, deltas = backward(net, e.record, delta_L)
     add_penalty_gradient(dW, db, net, e.lam, e.m, regularize_bias)   # + (λ/m) w^l_ij
     return Gradient(dW, db, e.E, extras={"record": e.record, "dE_dsigma": dsig, "delta": deltas})

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import activations
 from .notation import Layers, flatten
+from .workspace import WORKSPACE
 
 
 def _as_matrix(value, name: str, copy: bool = False) -> np.ndarray:
@@ -189,18 +190,17 @@ class Network:
         """The forward pass on an X that :func:`check_X` (or :func:`check_XY`) has already validated:
         what :meth:`forward` runs after checking X, and what :func:`bpkit.objective.evaluate` runs
         once for E(w) and every gradient. Given an unchecked X it may fail late or obscurely."""
-        sigmas = [X]
-        sums = []
-        for l in range(1, self.L + 1):
-            if l == 1:
-                with np.errstate(invalid="ignore"):   # inf·0 in a bad X: check_finite_X reports it, in words
-                    s = X @ self.W[1]
-            else:
-                s = sigmas[-1] @ self.W[l]
+        m, L = X.shape[0], self.L
+        # sum^l and σ^l for l = 1..L, in arrays the workspace reuses once no earlier record holds them
+        arrays = WORKSPACE.take(("forward", m, self.sizes), [(m, self.sizes[l]) for l in range(1, L + 1)] * 2)
+        sums, sigmas = arrays[:L], [X] + arrays[L:]
+        for l in range(1, L + 1):
+            s = sums[l - 1]
+            with np.errstate(invalid="ignore"):       # inf·0 in a bad X: check_finite_X reports it, in words
+                np.matmul(sigmas[l - 1], self.W[l], out=s)
             if self.b is not None:
                 s += self.b[l]
-            sums.append(s)
-            sigmas.append(self.activation(l).value(s))
+            self.activation(l).value(s, out=sigmas[l])
         return Forward(self, Layers(sums, first=1, name="sum"), Layers(sigmas, first=0, name="σ"))
 
     def predict_proba(self, X) -> np.ndarray:

@@ -68,14 +68,15 @@ class CrossEntropy:
             return -(Y / sigma_L - (1 - Y) / (1 - sigma_L)) / m
 
     @staticmethod
-    def delta(sigma_L: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    def delta(sigma_L: np.ndarray, Y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         r"""∂E/∂sum^L_k = ∂E/∂σ^L_k · ∂σ^L_k/∂sum^L_k = (σ^L_k - y_k) / m.
 
         The product simplifies because ∂σ^L_k/∂sum^L_k = σ^L_k·(1 - σ^L_k) for the logistic output: the two
-        factors' denominators cancel, and the result is finite for every sum^L_k.
+        factors' denominators cancel, and the result is finite for every sum^L_k. ``out``: an (m, n_L) array
+        to write it into.
         """
         m = sigma_L.shape[0]
-        d = np.subtract(sigma_L, Y)
+        d = np.subtract(sigma_L, Y, out=out)
         d /= m
         return d
 

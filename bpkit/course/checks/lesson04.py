@@ -275,7 +275,7 @@ def _bias_form(net: Network, l: int, m: int, where: str):
     """04.4's form: one number per neuron of layer l."""
     def form(answer):
         shape = shape_of(answer)
-        if shape == (m, net.sizes[l]) and m != net.sizes[l]:
+        if shape == (m, net.sizes[l]):
             raise Hint(f"{where}: your ∂E/∂b^{l} has one row per example, shape {shape}: b^l_j is shared by all "
                        f"the examples, so ∂E/∂b^l_j sums δ^l_j over them (axis 0): shape ({net.sizes[l]},).")
         if shape == (m,) and m != net.sizes[l]:
