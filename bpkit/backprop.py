@@ -39,16 +39,19 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
     db = [None] * L if net.b is not None else None
     deltas = [None] * L
     dsig = [None] * L
-    # ∂E/∂σ^l and δ^l for l = 1..L-1, in arrays the workspace reuses once no earlier result holds them
-    arrays = WORKSPACE.take(("backward", m, net.sizes), [(m, net.sizes[l]) for l in range(1, L)] * 2)
+    # ∂E/∂σ^l and δ^l (l = 1..L-1), ∂E/∂W^l and ∂E/∂b^l (l = 1..L): arrays the workspace reuses once no
+    # earlier result holds them
+    sizes = net.sizes
+    arrays = WORKSPACE.take(("backward", m, sizes), [(m, sizes[l]) for l in range(1, L)] * 2
+                            + [(sizes[l - 1], sizes[l]) for l in range(1, L + 1)] + [(sizes[l],) for l in range(1, L + 1)])
     delta = delta_L
     for l in range(L, 0, -1):
         deltas[l - 1] = delta
-        dW[l - 1] = record.sigmas[l - 1].T @ delta          # ∂sum^l_j/∂w^l_ij = σ^{l-1}_i
+        dW[l - 1] = np.matmul(record.sigmas[l - 1].T, delta, out=arrays[2 * L - 2 + l - 1])  # ∂sum^l_j/∂w^l_ij = σ^{l-1}_i
         if net.mask is not None:
             dW[l - 1] *= net.mask[l]
         if db is not None:
-            db[l - 1] = delta.sum(axis=0)                     # ∂sum^l_j/∂b^l_j = 1
+            db[l - 1] = np.sum(delta, axis=0, out=arrays[3 * L - 2 + l - 1])                  # ∂sum^l_j/∂b^l_j = 1
         if l > 1:
             dE_dsigma = np.matmul(delta, net.W[l].T, out=arrays[l - 2])          # Σ_p δ^l_p w^l_jp
             dsig[l - 2] = dE_dsigma

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .workspace import WORKSPACE
 from .network import Forward, Network, check_finite_X, check_lam, check_XY
 from .notation import Layers
 
@@ -38,12 +39,13 @@ class CrossEntropy:
         and s = ±800 gives exactly 800 or 0.
         """
         m = sum_L.shape[0]
-        t = np.abs(sum_L)
+        t, losses, ys = WORKSPACE.take(("cross-entropy", sum_L.shape), [sum_L.shape] * 3)  # scratch arrays
+        np.abs(sum_L, out=t)
         np.negative(t, out=t)
         np.exp(t, out=t)
         np.log1p(t, out=t)                       # log(1 + e^{-|s|})
-        losses = np.maximum(sum_L, 0.0)
-        losses -= Y * sum_L
+        np.maximum(sum_L, 0.0, out=losses)
+        losses -= np.multiply(Y, sum_L, out=ys)
         losses += t
         return float(losses.sum() / m)
 
@@ -104,7 +106,9 @@ def add_penalty_gradient(dW: Layers, db: Layers | None, net: Network, lam: float
     if not lam:
         return
     for l in dW.layers():
-        dW[l] += (lam / m) * (net.W[l] if net.mask is None else net.W[l] * net.mask[l])
+        W = net.W[l] if net.mask is None else net.W[l] * net.mask[l]
+        scratch = WORKSPACE.take(("penalty", W.shape), [W.shape])[0]   # (λ/m) w^l_ij, without a new array
+        dW[l] += np.multiply(lam / m, W, out=scratch)
         if regularize_bias and db is not None:
             db[l] += (lam / m) * net.b[l]
 

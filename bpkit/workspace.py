@@ -37,14 +37,24 @@ MAX_BYTES = 256 * 2**20
 
 
 def _refs(arrays: list, k: int) -> int:
-    """The reference count of ``arrays[k]`` as seen from here (the list's reference, the local name, the call's)."""
-    a = arrays[k]
-    return sys.getrefcount(a)
+    """The reference count of ``arrays[k]`` as :func:`_free` sees it (the list's reference, the loop's, the call's)."""
+    for a in arrays:                                     # the same loop as _free's, so the same count
+        if k == 0:
+            return sys.getrefcount(a)
+        k -= 1
 
 
-#: what :func:`_refs` reports for an array only an ArraySet holds (measured, not assumed: it may vary
-#: between Python versions)
+#: what :func:`_refs` and :func:`_free` see for an array only the workspace holds (measured, not assumed:
+#: it may vary between Python versions)
 _ALONE = _refs([np.empty(1)], 0)
+
+
+def _free(arrays: list) -> bool:
+    """Whether nothing but the workspace refers to any of ``arrays``."""
+    for a in arrays:
+        if sys.getrefcount(a) != _ALONE:
+            return False
+    return True
 
 
 class Workspace:
@@ -57,22 +67,25 @@ class Workspace:
 
     def take(self, key, shapes) -> list:
         """A new list of arrays of the given ``shapes`` (float64, contents undefined) that nothing else
-        refers to. Keep the list, or the arrays, while you write them: that is what marks them as taken."""
-        shapes = [tuple(int(n) for n in shape) for shape in shapes]
-        if 8 * sum(int(np.prod(shape)) for shape in shapes) > self.max_bytes:
-            return [np.empty(shape) for shape in shapes]
+        refers to. Keep the list, or the arrays, while you write them: that is what marks them as taken.
+        The ``key`` must fix the shapes: a set found under it is returned as it is."""
         with self._lock:
-            sets = self._sets.pop(key, [])
-            self._sets[key] = sets                       # most recently used last
-            while len(self._sets) > self.keys:
-                self._sets.popitem(last=False)
-            for arrays in sets:
-                if all(_refs(arrays, k) == _ALONE for k in range(len(arrays))):
-                    return list(arrays)
+            sets = self._sets.get(key)
+            if sets is not None:
+                self._sets.move_to_end(key)                  # most recently used last
+                for arrays in sets:
+                    if _free(arrays):
+                        return list(arrays)
             fresh = [np.empty(shape) for shape in shapes]
+            if sum(a.nbytes for a in fresh) > self.max_bytes:
+                return fresh
+            if sets is None:
+                sets = self._sets[key] = []
+                while len(self._sets) > self.keys:
+                    self._sets.popitem(last=False)
             if len(sets) < self.sets_per_key:
                 sets.append(fresh)
-            return list(fresh)                           # kept, or (every set held) not kept
+            return list(fresh)                               # kept, or (every set held) not kept
 
     def clear(self) -> None:
         """Forget every set (arrays that results still hold live on with those results)."""
