@@ -299,3 +299,41 @@ def test_sync_refuses_exercises_inside_solutions(course: Path):
         ex.sync(course / "solutions", course / "solutions")
     with pytest.raises(ex.UnsafeSyncError):
         ex.sync(course / "solutions", course / "solutions" / "out")
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def graded(notebook: Path) -> dict[str, int]:
+    """The graded exercises of a solution notebook: id -> points, read from its check cells."""
+    nb = nbformat.read(notebook, as_version=4)
+    return {c.metadata["bpkit"]["exercise"]: c.metadata["bpkit"]["points"]
+            for c in nb.cells if ex.role(c) == "check"}
+
+
+def test_every_lesson_has_at_least_three_graded_exercises_and_the_course_thirty_two():
+    """Does every lesson have a solution notebook with at least 3 graded exercises (ids NN.1, NN.2, ...), and the
+    course at least 32 in all?"""
+    lessons = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    total = 0
+    for lesson in lessons:
+        solution = REPO / "solutions" / lesson.name
+        assert solution.exists(), f"lesson {lesson.name} has no solutions/{lesson.name}"
+        ids = graded(solution)
+        number = lesson.name[:2]
+        assert len(ids) >= 3, f"{solution.name} has {len(ids)} graded exercises: {sorted(ids)}"
+        assert sorted(ids) == [f"{number}.{k}" for k in range(1, len(ids) + 1)], sorted(ids)
+        assert all(p >= 1 for p in ids.values()), ids
+        total += len(ids)
+    assert total >= 32, f"the course has {total} graded exercises"
+
+
+def test_graded_reads_the_check_cells(tmp_path: Path):
+    """Does the reader count check cells (and nothing else), so that the test above cannot pass on nothing?"""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("checks.x(f)", metadata={"bpkit": {"exercise": "05.1", "role": "check",
+                                                                            "points": 2}}),
+                nbformat.v4.new_code_cell("def f(): pass", metadata={"bpkit": {"exercise": "05.1", "role": "answer"}}),
+                nbformat.v4.new_markdown_cell("text")]
+    nbformat.write(nb, tmp_path / "05_x.ipynb")
+    assert graded(tmp_path / "05_x.ipynb") == {"05.1": 2}
