@@ -155,6 +155,26 @@ def floor_contender(net, m):
     return run
 
 
+def transcendental_contender(net, m):
+    """The floor plus the transcendental functions the formulas cannot avoid, on preallocated arrays: one
+    exp per neuron per example for the logistic σ^l = 1/(1 + e^{-sum^l}), l = 1..L, and one exp and one log1p
+    per output per example for the stable cross-entropy (log(1 + e^{-|sum^L|})). Not a contender either: it
+    says how much of bpkit's time is arithmetic every implementation of E and its gradient pays."""
+    floor = floor_contender(net, m)
+    rng = np.random.default_rng(2)
+    sums = [rng.normal(size=(m, n)) for n in net.sizes[1:]]
+    outs = [np.empty_like(s) for s in sums]
+    exp, log1p = np.exp, np.log1p
+
+    def run():
+        floor()
+        for s, o in zip(sums, outs):
+            exp(s, out=o)
+        exp(sums[-1], out=outs[-1])
+        log1p(outs[-1], out=outs[-1])
+    return run
+
+
 class Skip(Exception):
     """A contender that cannot run here, with the reason to print."""
 
@@ -380,6 +400,7 @@ def main(argv=None) -> int:
         contenders = {
             "bpkit": lambda net=net, X=X, Y=Y: bpkit.gradient(net, X, Y, lam=LAM),
             "floor": floor_contender(net, m),
+            "floor+exp": transcendental_contender(net, m),
         }
         if sklearn_skip is None:
             try:
@@ -413,6 +434,13 @@ def main(argv=None) -> int:
         print(f"{label:<15} {m:>6} {fmt_ms(b):>9} {fmt_ms(f):>9} {fmt_ratio(b / f):>11} "
               f"{fmt_ms(s):>10} {fmt_ratio(None if s is None else b / s):>13} "
               f"{fmt_ms(t):>9} {fmt_ratio(None if t is None else b / t):>11}")
+    print()
+    print("what the arithmetic costs: the floor plus the exp and log1p the formulas need (one exp per neuron per "
+          "example; exp and log1p per output for the stable cross-entropy)")
+    for label, m, goal, med, _ in rows:
+        b, fe = med["bpkit"], med["floor+exp"]
+        print(f"  {label:<15} {m:>6}  floor+exp {fmt_ms(fe):>8} ms  bpkit/(floor+exp) {fmt_ratio(b / fe):>5}  "
+              f"(floor+exp)/floor {fmt_ratio(fe / med['floor']):>5}")
     print()
     print("spread over the rounds, ms: min [25th-75th percentile]  (a wide spread means a loaded machine)")
     for label, m, goal, med, times in rows:
