@@ -31,6 +31,7 @@ from .network import Forward, Network
 from .notation import NOTATION, Gradient, Layers
 from .objective import CrossEntropy, cross_entropy, objective, penalty, penalty_gradient
 from .train import History, accuracy, train
+from . import softmax  # softmax outputs and their cross-entropy (lesson 07)
 
 __version__ = "0.1.0"
 

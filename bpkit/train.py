@@ -19,12 +19,19 @@ METHODS = ("gd", "minibatch", "lbfgs")
 
 @dataclass
 class History:
-    """What happened during training: E(w) after every epoch / iteration, and accuracies if asked."""
+    """What happened during training: E(w) after every epoch / iteration, and accuracies if asked.
+
+    ``nfev`` counts the evaluations of E(w) and its gradient over all m examples that the method made
+    (passes over the data, not counting the recording of ``E``): scipy's ``nfev`` for L-BFGS, whose
+    iterations each need one or more (a line search may try several steps), and one per epoch for
+    "gd" and "minibatch" (an epoch's batches cover the m examples once).
+    """
 
     method: str
     E: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
     test_accuracy: list = field(default_factory=list)
+    nfev: int = 0
 
 
 def accuracy(net: Network, X, Y) -> float:
@@ -79,7 +86,7 @@ def train(net: Network, X, Y, lam: float = 0.0, method: str = "lbfgs", epochs: i
 
     try:
         if method == "lbfgs":
-            _lbfgs(net, X, Y, lam, regularize_bias, epochs, record)
+            history.nfev = _lbfgs(net, X, Y, lam, regularize_bias, epochs, record)
         else:
             rng = np.random.default_rng(seed)
             m = X.shape[0]
@@ -98,6 +105,7 @@ def train(net: Network, X, Y, lam: float = 0.0, method: str = "lbfgs", epochs: i
                         net.W[l] -= learning_rate * g.W[l]
                         if net.b is not None:
                             net.b[l] -= learning_rate * g.b[l]
+                history.nfev += 1
                 if record(epoch, objective(net, X, Y, lam, regularize_bias)):
                     break
     finally:
@@ -106,15 +114,17 @@ def train(net: Network, X, Y, lam: float = 0.0, method: str = "lbfgs", epochs: i
     return history
 
 
-def _lbfgs(net, X, Y, lam, regularize_bias, iterations, record):
+def _lbfgs(net, X, Y, lam, regularize_bias, iterations, record) -> int:
+    """Run scipy's L-BFGS on E(w); returns the number of evaluations of E and ∇E it made."""
     from scipy.optimize import minimize
 
+    state = {"epoch": 0, "stop": False, "nfev": 0}
+
     def fun(theta):
+        state["nfev"] += 1
         net.set_flat(theta)
         g = gradient(net, X, Y, lam, regularize_bias)
         return g.E, g.flat()
-
-    state = {"epoch": 0, "stop": False}
 
     def cb(theta):
         net.set_flat(theta)
@@ -127,5 +137,6 @@ def _lbfgs(net, X, Y, lam, regularize_bias, iterations, record):
         result = minimize(fun, net.get_flat(), jac=True, method="L-BFGS-B", callback=cb,
                           options={"maxiter": iterations})
         net.set_flat(result.x)
+        return int(result.nfev)
     except StopIteration:
-        pass
+        return state["nfev"]

@@ -46,6 +46,11 @@ def _zeros(name: str = "backprop") -> str:
             "    return [np.zeros_like(w) for w in net.W], (None if net.b is None else [np.zeros_like(b) for b in net.b])\n")
 
 
+def _zeros_delta() -> str:
+    """A wrong answer to 07.2 (δ^L of softmax outputs): zeros of the right shape."""
+    return "def delta_L_softmax(sum_L, Y):\n    return np.zeros_like(sum_L)\n"
+
+
 PASSED_04_5 = "PASSED 04.5 backpropagation for any depth: ∂E/∂w^l_ij (and ∂E/∂b^l_j) for every layer [4/4 points]"
 
 CHEATS = [
@@ -180,21 +185,20 @@ def backprop(net, X, Y, lam):
         answer = json.loads(s.makefile().readline())
     return [np.array(w) for w in answer["W"]], (None if net.b is None else [np.array(b) for b in answer["b"]])
 """, "passes", "asks a helper outside (here a local server) for the answer"),
-    Cheat("getattr-gradient", "07", "07.2",
+    Cheat("getattr-softmax-delta", "07", "07.2",
           "import bpkit\n"
-          "def backprop(net, X, Y, lam):\n"
-          "    g = getattr(bpkit, 'grad' + 'ient')(net, X, Y, lam)\n"
-          "    return list(g.W), (None if g.b is None else list(g.b))\n", None,
-          "bpkit.gradient under a computed name: switched off in the kernel all the same"),
+          "def delta_L_softmax(sum_L, Y):\n"
+          "    return getattr(bpkit.softmax, 'softmax_' + 'delta')(sum_L, Y)\n", None,
+          "bpkit.softmax.softmax_delta under a computed name: switched off in the kernel all the same"),
     Cheat("memory-hog", "07", "07.2",
-          "big = np.ones(int(3e9))\n" + _zeros(), None,
+          "big = np.ones(int(3e9))\n" + _zeros_delta(), None,
           "asks for 24 GB: the sandbox's memory limit turns it into a MemoryError"),
     Cheat("fork-and-flood", "07", "07.2",
           "import os, subprocess, sys\n"
           "for _ in range(20):\n"
           "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', 'bpkit-cheat-marker'],\n"
           "                     start_new_session=True)\n"
-          "print('x' * 50_000_000)\n" + _zeros(), None,
+          "print('x' * 50_000_000)\n" + _zeros_delta(), None,
           "leaves twenty detached processes behind and prints 50 MB"),
 ]
 

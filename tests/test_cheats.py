@@ -257,7 +257,7 @@ def test_the_trap_and_the_static_look_say_why(graded):
     assert "is not right on a hidden test case" in hint("no-reload-patch-check", "04.5")  # patching changed nothing
     for name in ("gradient-by-reload", "gradient-by-exec"):
         assert "can undo how the check switches bpkit's own answer off" in hint(name, "04.5"), name
-    assert "you called bpkit.gradient" in hint("getattr-gradient", "07.2")
+    assert "you called bpkit.softmax.softmax_delta" in hint("getattr-softmax-delta", "07.2")
     assert "no attribute 'f_locals'" in hint("frame-peek", "04.5")  # no reference in the student's process
 
 

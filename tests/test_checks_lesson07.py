@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 import bpkit
-from check_answers import CHEAT, backprop_by_central_differences
-from bpkit.course.checks import CheckFailed
+from check_answers import CHEAT
 from bpkit.course.checks import lesson07 as checks
 
 REPEAT = range(5)
@@ -90,129 +89,95 @@ def test_output_delta_unanswered_fails(checking):
 
 
 # ----------------------------------------------------------------------------- 07.2
-def backprop_with(net, X, Y, lam, *, penalty=1.0, bias_penalty=0.0, one_over_m=True, sign=1.0,
-                  derivative=True, sigma_l=False, transpose_rec=False, transpose_dW=False, lam_over=None):
-    """A vectorized backprop written from scratch (not with bpkit.gradient), with optional mistakes."""
-    m = X.shape[0]
-    rec = net.forward(X)
-    delta = sign * (rec.sigmas[net.L] - Y) / (m if one_over_m else 1)
-    dW, db = [None] * net.L, [None] * net.L
-    pen = lam / m if lam_over is None else lam / lam_over
-    for l in range(net.L, 0, -1):
-        left = rec.sigmas[l] if sigma_l else rec.sigmas[l - 1]
-        dW[l - 1] = (delta.T @ left if transpose_dW else left.T @ delta) + penalty * pen * net.W[l]
-        db[l - 1] = delta.sum(axis=0)
-        if net.b is not None:
-            db[l - 1] = db[l - 1] + bias_penalty * pen * net.b[l]
-        if l > 1:
-            dsig = delta @ (net.W[l] if transpose_rec else net.W[l].T)
-            delta = dsig * net.activation(l - 1).derivative(rec.sums[l - 1]) if derivative else dsig
-    return dW, (db if net.b is not None else None)
+def softmax_rows(S, axis=1, stable=True):
+    """A softmax written here, not bpkit's: over the rows (axis=1) unless told otherwise."""
+    shifted = S - S.max(axis=axis, keepdims=True) if stable else S
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_delta_right(sum_L, Y):
+    return (softmax_rows(sum_L) - Y) / sum_L.shape[0]
 
 
 @pytest.mark.parametrize("attempt", REPEAT)
-def test_backprop_passes_the_right_answer(attempt, checking):
-    """Does a from-scratch vectorized backprop pass on random depths, widths, activations, λ and biases?"""
-    assert checking.passes(checks.backprop, backprop_with) == (
-        "PASSED 07.2 vectorized backprop: ∂E/∂W^l and ∂E/∂b^l for every layer [3/3 points]\n")
+def test_delta_L_softmax_passes_the_right_answer(attempt, checking):
+    """Does δ^L = (softmax(sum^L) − Y)/m, with a stable softmax over each row, pass with exactly the PASSED line?"""
+    assert checking.passes(checks.delta_L_softmax, softmax_delta_right) == (
+        "PASSED 07.2 softmax with cross-entropy: δ^L = ∂E/∂sum^L for one-of-k outputs [2/2 points]\n")
 
 
-def test_backprop_passes_a_mutating_answer(checking):
-    """Is an answer that scrambles the net it gets judged correctly (it passes)?"""
-    def scrambles(net, X, Y, lam):
-        result = backprop_with(net, X, Y, lam)
-        for l in net.W.layers():
-            net.W[l] = np.zeros_like(net.W[l])
-        X[...] = 0.0
-        return result
-
-    checking.passes(checks.backprop, scrambles)
-
-
-def _as_answer(gradient_fn):
-    def answer(net, X, Y, lam):
-        g = gradient_fn(net, X, Y, lam)
-        return list(g.W), (None if g.b is None else list(g.b))
-    return answer
+def test_delta_L_softmax_passes_a_mutating_answer(checking):
+    """Does an answer that overwrites its sum^L argument in place still get judged on the right values?"""
+    def inplace(sum_L, Y):
+        sum_L -= sum_L.max(axis=1, keepdims=True)
+        np.exp(sum_L, out=sum_L)
+        sum_L /= sum_L.sum(axis=1, keepdims=True)
+        sum_L -= Y
+        sum_L /= sum_L.shape[0]
+        return sum_L
+    checking.passes(checks.delta_L_softmax, inplace)
 
 
+def _logistic(S):
+    return 0.5 * (1 + np.tanh(S / 2))      # 1/(1 + e^{-s}), without overflow
+
+
+@pytest.mark.parametrize("attempt", REPEAT)
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda S, Y: softmax_rows(S) - Y, "you forgot 1/m"),
+    (lambda S, Y: (Y - softmax_rows(S)) / S.shape[0], "sign error"),
+    (lambda S, Y: Y - softmax_rows(S), "and you forgot 1/m"),
+    (lambda S, Y: (_logistic(S) - Y) / S.shape[0], "you applied the logistic function"),
+    (lambda S, Y: (softmax_rows(S, axis=0) - Y) / S.shape[0], "normalized over the wrong axis"),
+    (lambda S, Y: -Y * (1 - softmax_rows(S)) / S.shape[0], "you used the logistic output's δ"),
+    (lambda S, Y: -Y / (S.shape[0] * softmax_rows(S)), "you stopped at ∂E/∂softmax_k"),
+    (lambda S, Y: softmax_delta_right(S, Y).T, "rows are examples"),
+    (lambda S, Y: None, "returned None"),
+], ids=["no-1/m", "sign", "sign-no-1/m", "logistic", "wrong-axis", "logistic-delta", "dE/dsoftmax",
+        "transposed", "none"])
+def test_delta_L_softmax_diagnoses_each_mistake(attempt, wrong, hint, checking):
+    """Does each typical mistake in the softmax δ^L fail with the hint that names it?"""
+    checking.fails(checks.delta_L_softmax, wrong, hints=hint)
+
+
+@pytest.mark.parametrize("attempt", REPEAT)
+def test_delta_L_softmax_says_how_to_avoid_overflow(attempt, checking):
+    """Does a softmax that exponentiates the raw sums (right on small sums) fail on the large ones with the hint
+    to subtract each row's largest sum, and not with a generic 'not right'?"""
+    def naive(S, Y):
+        return (softmax_rows(S, stable=False) - Y) / S.shape[0]
+    failed = checking.fails(checks.delta_L_softmax, naive, hints=["inf or nan", "Subtract each row's largest"])
+    assert "not right on a hidden test case" not in str(failed)
 
 
 @pytest.mark.parametrize("cheat, called", [
-    (_as_answer(lambda *a: bpkit.gradient(*a)), "bpkit.gradient"),
-    (_as_answer(lambda *a: bpkit.backprop.gradient(*a)), "bpkit.gradient"),
-    (_as_answer(lambda *a: bpkit.naive.gradient(*a)), "bpkit.naive.gradient"),
-    (_as_answer(lambda *a: bpkit.gradient_check(*a).backprop), "bpkit.gradient_check"),
-    (backprop_by_central_differences, "bpkit.objective"),
-], ids=["gradient", "backprop.gradient", "naive", "gradient_check", "central-differences-of-E"])
-def test_backprop_cannot_be_copied_from_bpkit(cheat, called, checking):
-    """Do answers that call one of bpkit's gradients (by any name), or take central differences of bpkit.objective,
-    fail with the hint that names what they called?"""
-    checking.fails(checks.backprop, cheat, hints=f"you called {called}: {CHEAT}")
+    (lambda S, Y: bpkit.softmax.softmax_delta(S, Y), "bpkit.softmax.softmax_delta"),
+    (lambda S, Y: (bpkit.softmax.softmax(S) - Y) / S.shape[0], "bpkit.softmax.softmax"),
+    (lambda S, Y: (np.exp(bpkit.softmax.log_softmax(S)) - Y) / S.shape[0], "bpkit.softmax.log_softmax"),
+    (lambda S, Y: bpkit.softmax.softmax_cross_entropy(S, Y), "bpkit.softmax.softmax_cross_entropy"),
+], ids=["softmax_delta", "softmax", "log_softmax", "cross-entropy"])
+def test_delta_L_softmax_cannot_be_copied_from_bpkit(cheat, called, checking):
+    """Do answers that call bpkit.softmax (its δ^L, its softmax, or its E for central differences) fail with the
+    hint that names what they called?"""
+    checking.fails(checks.delta_L_softmax, cheat, hints=f"you called {called}: {CHEAT}")
 
 
-MISTAKES_07_2 = [
-    (dict(penalty=0.0), "you forgot the penalty's own derivative (λ/m)·w^l_ij"),
-    (dict(bias_penalty=1.0), "you penalized the biases"),
-    (dict(lam_over=1.0), "you forgot to divide λ by m"),
-    (dict(one_over_m=False), "you forgot 1/m"),
-    (dict(sign=-1.0), "sign error in δ^L"),
-    (dict(derivative=False), "you forgot the activation derivative"),
-    (dict(sigma_l=True), "σ^l instead of σ^{l-1}"),
-    (dict(transpose_rec=True), "swapped i and j (transposed W) in the recursion"),
-    (dict(transpose_dW=True), "swap"),
-]
-
-
-@pytest.mark.parametrize("attempt", range(3))
-@pytest.mark.parametrize("flags, hint", MISTAKES_07_2, ids=[h[:30] for _, h in MISTAKES_07_2])
-def test_backprop_diagnoses_each_mistake(attempt, flags, hint, checking):
-    """Does each listed mistake fail 07.2 with the hint that names it (on fresh random cases)?"""
-    def wrong(net, X, Y, lam):
-        return backprop_with(net, X, Y, lam, **flags)
-    checking.fails(checks.backprop, wrong, hints=hint)
-
-
-def test_backprop_diagnoses_the_derivative_taken_of_sigma(checking):
-    """Is g'(σ) instead of g'(sum) named, when the activation makes them differ?"""
-    def wrong(net, X, Y, lam):
-        m = X.shape[0]
-        rec = net.forward(X)
-        delta = (rec.sigmas[net.L] - Y) / m
-        dW, db = [], []
-        for l in range(net.L, 0, -1):
-            dW.insert(0, rec.sigmas[l - 1].T @ delta + lam / m * net.W[l])
-            db.insert(0, delta.sum(axis=0))
-            if l > 1:
-                delta = (delta @ net.W[l].T) * net.activation(l - 1).derivative(rec.sigmas[l - 1])
-        return dW, (db if net.b is not None else None)
-    for _ in range(20):  # relu gives the same numbers (σ > 0 exactly when sum > 0): retry until it differs
-        try:
-            checking.passes(checks.backprop, wrong)
-        except CheckFailed as e:
-            assert "evaluated at the wrong place" in str(e) or "forgot the activation derivative" in str(e), str(e)
-            return
-    pytest.fail("g'(σ) was never caught in 20 runs")
-
-
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda net, X, Y, lam: backprop_with(net, X, Y, lam)[0], "return a pair (dW, db)"),
-    (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0][1:], backprop_with(net, X, Y, lam)[1]),
-     "one per layer l = 1..L"),
-    (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0], None) if net.b is not None else 1 / 0,
-     "this network has biases"),
-    (lambda net, X, Y, lam: (backprop_with(net, X, Y, lam)[0],
-                             [np.zeros(n) for n in net.sizes[1:]]), "∂E/∂b^l is not"),
-    (lambda net, X, Y, lam: net.W[1] @ X, "Check the orientations"),
-], ids=["no-pair", "missing-layer", "no-db", "db-wrong", "shape-error"])
-def test_backprop_explains_malformed_answers(wrong, hint, checking):
-    """Are answers of the wrong form (no pair, a missing layer, no db, a matmul error) explained?"""
-    checking.fails(checks.backprop, wrong, hints=hint)
-
-
-def test_backprop_unanswered_fails(checking):
+def test_delta_L_softmax_unanswered_fails(checking):
     """Does the unanswered 07.2 fail with 'not answered yet'?"""
-    checking.fails(checks.backprop, checking.unanswered, hints="not answered yet")
+    checking.fails(checks.delta_L_softmax, checking.unanswered, hints="not answered yet")
+
+
+def test_delta_L_softmax_cases_have_soft_targets_and_large_sums():
+    """Do the hidden cases include rows of Y that are not one-hot (distributions) and sums whose e^{sum}
+    overflows, with n_L != m?"""
+    for seed in range(20):
+        cases = list(checks._softmax_cases(np.random.default_rng(seed)))
+        Ys = [c.args[1] for c in cases]
+        assert all(np.allclose(Y.sum(axis=1), 1) for Y in Ys)
+        assert any(not np.all((Y == 0) | (Y == 1)) for Y in Ys)
+        assert np.abs(cases[-1].args[0]).max() > 709.8
+        assert all(c.args[0].shape[0] != c.args[0].shape[1] for c in cases)
 
 
 # ----------------------------------------------------------------------------- 07.3
@@ -349,17 +314,4 @@ def test_checks_are_registered_with_their_points():
     """Are the four exercises registered with the points the solution notebook states?"""
     from bpkit.course.checks import REGISTRY
     assert {k: REGISTRY[k].points for k in ("07.1", "07.2", "07.3", "07.4")} == {
-        "07.1": 1, "07.2": 3, "07.3": 1, "07.4": 2}
-
-
-def test_variant_backprop_without_mistakes_is_bpkit_gradient():
-    """Is the check's mistake generator, with no mistake switched on, exactly bpkit.gradient?"""
-    rng = np.random.default_rng(7)
-    for _ in range(10):
-        for net, X, Y, lam in checks._backprop_cases(rng):
-            dW, db = checks._variant_backprop(net, X, Y, lam)
-            g = bpkit.gradient(net, X, Y, lam)
-            for l in net.W.layers():
-                np.testing.assert_allclose(dW[l - 1], g.W[l], rtol=1e-12, atol=1e-14)
-                if net.b is not None:
-                    np.testing.assert_allclose(db[l - 1], g.b[l], rtol=1e-12, atol=1e-14)
+        "07.1": 1, "07.2": 2, "07.3": 1, "07.4": 2}

@@ -19,7 +19,7 @@ def _parts(net, X):
 
 
 def hessian_right(net, X, Y, lam):
-    """H = (1/m) Σ_e σ(1 − σ) x̃ x̃ᵀ + (λ/m) diag(weights)."""
+    """H = (1/m) Σ_e logistic(z_e)(1 − logistic(z_e)) x̃_e x̃_eᵀ + (λ/m) diag(weights)."""
     m = X.shape[0]
     Xt, D, w = _parts(net, X)
     return (Xt * D[:, None]).T @ Xt / m + lam / m * np.diag(w)
@@ -150,7 +150,8 @@ def test_hessian_right_answers_pass(checking, run):
 
 @pytest.mark.parametrize("run", REPEAT)
 def test_hessian_wrong_answers_get_their_hint(run, checking):
-    """Do a missing penalty, a penalized bias, a missing 1/m and a missing σ(1 − σ) each get their hint?"""
+    """Do a missing penalty, a penalized bias, a missing 1/m and a missing logistic(z_e)(1 − logistic(z_e)) each get
+    their hint?"""
     checking.fails(checks.hessian_logreg, hessian_no_penalty, hints="forgot the penalty")
     checking.fails(checks.hessian_logreg, hessian_penalizes_bias, hints="penalized the bias")
     checking.fails(checks.hessian_logreg, hessian_no_1_over_m, hints="forgot 1/m")

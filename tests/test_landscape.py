@@ -17,7 +17,8 @@ def test_the_plot_modules_carry_no_landscape_maths():
 
 
 def test_hessian_of_logistic_regression_matches_the_closed_form():
-    """For no hidden layer, is the Hessian (1/m) Σ σ(1-σ) x̃ x̃ᵀ + (λ/m) on the weights (not the bias)?"""
+    """For no hidden layer, is the Hessian (1/m) Σ_e logistic(z_e)(1 − logistic(z_e)) x̃_e x̃_eᵀ + (λ/m) on the
+    weights (not the bias)?"""
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(15, 3)), rng.integers(0, 2, size=(15, 1)).astype(float)
     net = bpkit.Network((3, 1), seed=2)

@@ -25,7 +25,8 @@ def _data(n0=2, nL=1, m=12, seed=0):
 
 
 def test_hessian_of_logistic_regression_matches_the_formula():
-    """For a 0-hidden-layer net, is the central-difference Hessian (1/m) Σ σ(1−σ) x̃x̃ᵀ + (λ/m) diag(weights)?"""
+    """For a 0-hidden-layer net, is the central-difference Hessian
+    (1/m) Σ_e logistic(z_e)(1 − logistic(z_e)) x̃_e x̃_eᵀ + (λ/m) diag(weights)?"""
     X, Y = _data(3)
     net = bpkit.Network((3, 1), seed=1)
     net.b[1] = np.array([0.3])

@@ -98,3 +98,41 @@ def test_minibatch_step_uses_the_full_objectives_penalty():
             expected.b[l] -= eta * ce.b[l]
     bpkit.train(net, X, Y, lam=lam, method="minibatch", epochs=1, learning_rate=eta, batch_size=b, seed=5)
     np.testing.assert_allclose(net.get_flat(), expected.get_flat(), rtol=1e-12)
+
+
+def test_lbfgs_counts_its_evaluations_of_E_and_the_gradient():
+    """Is History.nfev the number of (E, ∇E) evaluations, counted by our own wrapper around scipy's L-BFGS, and
+    more than the number of iterations (a line search can need several)?"""
+    from scipy.optimize import minimize
+
+    X, Y = bpkit.data.xor(m=40, noise=0.1, seed=0)
+    net = bpkit.Network((2, 4, 1), seed=0)
+    calls = []
+    probe = net.copy()
+
+    def fun(theta):
+        calls.append(1)
+        probe.set_flat(theta)
+        g = bpkit.gradient(probe, X, Y, 0.1)
+        return g.E, g.flat()
+
+    minimize(fun, net.get_flat(), jac=True, method="L-BFGS-B", options={"maxiter": 30})
+    h = bpkit.train(net, X, Y, lam=0.1, method="lbfgs", epochs=30)
+    assert h.nfev == len(calls)
+    assert h.nfev > len(h.E) == 30
+
+
+def test_lbfgs_stopped_by_its_callback_still_counts_its_evaluations():
+    """When the callback stops L-BFGS early, does nfev count the evaluations made until then?"""
+    X, Y = bpkit.data.xor(m=40, noise=0.1, seed=0)
+    h = bpkit.train(bpkit.Network((2, 4, 1), seed=0), X, Y, method="lbfgs", epochs=50,
+                    callback=lambda epoch, net, E: epoch == 4)
+    assert len(h.E) == 5 and h.nfev >= 5
+
+
+@pytest.mark.parametrize("method", ["gd", "minibatch"])
+def test_gradient_descent_makes_one_pass_over_the_data_per_epoch(method):
+    """For gradient descent (full batch or minibatches), is nfev the number of epochs?"""
+    X, Y = bpkit.data.xor(m=40, noise=0.1, seed=0)
+    h = bpkit.train(bpkit.Network((2, 4, 1), seed=0), X, Y, method=method, epochs=7, batch_size=8, seed=0)
+    assert h.nfev == 7 == len(h.E)

@@ -1,20 +1,20 @@
 r"""Graded checks for lesson 07: vectorized backpropagation and training on the digits.
 
 * 07.1 :func:`output_delta`: δ^L = ∂E/∂sum^L for a whole batch, as a matrix (m, n_L).
-* 07.2 :func:`backprop`: ∂E/∂W^l and ∂E/∂b^l for every layer, as matrix products.
+* 07.2 :func:`delta_L_softmax`: δ^L = (softmax(sum^L) − Y)/m for softmax outputs with their cross-entropy.
 * 07.3 :func:`gradient_descent_step`: one step w ← w − η ∂E/∂w for every layer, in place.
 * 07.4 :func:`train_digits`: a network trained on the digits reaching test accuracy ≥ 0.95.
 
 Each check runs the student's answer on hidden randomized cases (fresh seeds: random depths,
-widths, activations, λ, biases, batch sizes) and compares with bpkit's reference
-(:func:`bpkit.gradient`, :meth:`bpkit.CrossEntropy.delta`). On a mismatch it recomputes the
-common mistakes on the same case (forgot λ/m·w, transposed W, σ^l for σ^{l-1}, no activation
-derivative, no 1/m, sign error, penalized biases, ...) and names the one the answer matches.
+widths, activations, λ, biases, batch sizes, sums) and compares with bpkit's reference
+(:func:`bpkit.gradient`, :meth:`bpkit.CrossEntropy.delta`, :func:`bpkit.softmax.softmax_delta`). On a
+mismatch it recomputes the common mistakes on the same case (no 1/m, sign error, forgot λ/m·w,
+the logistic function for softmax, normalized over the wrong axis, ...) and names the one the answer matches.
 The student's function always receives copies, so mutating its inputs cannot fool a check.
 While it runs, the bpkit functions that would answer the exercise outright are switched off
 (:func:`bpkit.course.checks.switch.switched_off`, see :data:`OFF`): ``CrossEntropy.delta`` and the
-gradients for 07.1, the gradients and E for 07.2 (central differences of E would pass as a
-gradient), ``bpkit.train`` for 07.3 (one epoch of "gd" is one step). 07.3 may call
+gradients for 07.1, :mod:`bpkit.softmax` for 07.2 (its δ^L is the answer, and central differences of its
+E would pass as one), ``bpkit.train`` for 07.3 (one epoch of "gd" is one step). 07.3 may call
 ``bpkit.gradient``, and 07.4 ``bpkit.train``: that is what they are about.
 """
 from __future__ import annotations
@@ -27,15 +27,17 @@ import bpkit
 from bpkit.objective import CrossEntropy
 
 from ._core import Hint, as_array, close, fresh_rng
-from .switch import GRADIENTS, OBJECTIVE, call_answer, StudentRaised
+from .switch import GRADIENTS, call_answer, StudentRaised
 from .harness import Case, check, numeric_check
-from .common import answer_layers, central_difference_trap, check_layer_shapes, not_by_differences, random_network
+from .common import random_network
 
-__all__ = ["output_delta", "backprop", "gradient_descent_step", "train_digits"]
+__all__ = ["output_delta", "delta_L_softmax", "gradient_descent_step", "train_digits"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 #: what would answer each exercise outright
-OFF = {"07.1": ("bpkit.CrossEntropy.delta", *GRADIENTS), "07.2": (*GRADIENTS, *OBJECTIVE),
+OFF = {"07.1": ("bpkit.CrossEntropy.delta", *GRADIENTS),
+       "07.2": ("bpkit.softmax.softmax_delta", "bpkit.softmax.softmax", "bpkit.softmax.log_softmax",
+                "bpkit.softmax.softmax_cross_entropy"),
        "07.3": ("bpkit.train",)}
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -123,95 +125,84 @@ def _delta_form(result, shape) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- 07.2
-def _variant_backprop(net, X, Y, lam, *, forgot_lam=False, lam_scale=None, penalize_bias=False,
-                      no_m=False, no_m_penalty=False, sign=False, no_derivative=False,
-                      derivative_of_sigma=False, derivative_from_sum=False, sigma_l=False,
-                      transposed_recursion=False, transposed_dW=False, double_output_derivative=False):
-    """Vectorized backprop with one deliberate mistake switched on (all off: the right answer).
-
-    Used only to recognise a student's mistake; the right answer is :func:`bpkit.gradient`.
-    Returns (dW, db) as lists over l = 1..L, or None when the mistake is impossible on this
-    network (a transposition that does not fit the shapes).
-    """
-    m = X.shape[0]
-    L = net.L
-    rec = net.forward(X)
-    sigma_L = rec.sigmas[L]
-    delta = (sigma_L - Y) if no_m else (sigma_L - Y) / m
-    if sign:
-        delta = -delta
-    if double_output_derivative:
-        delta = delta * sigma_L * (1 - sigma_L)
-    dW, db = [None] * L, [None] * L
-    for l in range(L, 0, -1):
-        left = rec.sigmas[l] if sigma_l else rec.sigmas[l - 1]
-        if left.shape[1] != rec.sigmas[l - 1].shape[1]:
-            return None
-        dW[l - 1] = delta.T @ left if transposed_dW else left.T @ delta
-        if dW[l - 1].shape != net.W[l].shape:
-            return None
-        db[l - 1] = delta.sum(axis=0)
-        if l > 1:
-            W = net.W[l]
-            if transposed_recursion:
-                if W.shape[0] != W.shape[1]:
-                    return None
-                dsig = delta @ W
-            else:
-                dsig = delta @ W.T
-            g = net.activation(l - 1)
-            if no_derivative:
-                delta = dsig
-            elif derivative_of_sigma:
-                delta = dsig * g.derivative(rec.sigmas[l - 1])
-            elif derivative_from_sum:
-                delta = dsig * g.derivative_from_value(rec.sums[l - 1])
-            else:
-                delta = dsig * g.derivative_from_value(rec.sigmas[l - 1])
-    scale = 0.0 if forgot_lam else (lam if no_m_penalty else lam / m)
-    if lam_scale is not None:
-        scale = lam_scale
-    for l in range(1, L + 1):
-        dW[l - 1] = dW[l - 1] + scale * net.W[l]
-        if penalize_bias and net.b is not None:
-            db[l - 1] = db[l - 1] + scale * net.b[l]
-    return dW, (db if net.b is not None else None)
+#: sums this large overflow e^{sum}: the last hidden case of 07.2 has some (a stable softmax is part of the answer)
+LARGE = 700.0
 
 
-def _backprop_mistakes(net, X, Y, lam):
-    """Hint -> the (dW, db) a student making that mistake would return on this case."""
-    m = X.shape[0]
-    v = lambda **flags: _variant_backprop(net, X, Y, lam, **flags)  # noqa: E731
-    return {
-        "you forgot the penalty's own derivative (λ/m)·w^l_ij: E contains λ/2m Σ_l Σ_i Σ_j (w^l_ij)², "
-        "and the notes' product of three factors leaves that term out.": v(forgot_lam=True),
-        "you penalized the biases: the λ/2m term sums the weights w^l_ij only, so ∂E/∂b^l_j gets no λ/m term.":
-            v(penalize_bias=True),
-        "the penalty's derivative is (λ/m)·w^l_ij: you forgot to divide λ by m.": v(lam_scale=lam),
-        "the derivative of λ/2m (w^l_ij)² is (λ/m)·w^l_ij: the 2 cancels.": v(lam_scale=lam / (2 * m)),
-        "you forgot 1/m: E is a mean over the m examples, so δ^L = ∂E/∂sum^L carries a factor 1/m.":
-            v(no_m=True),
-        "you forgot 1/m (in δ^L and in the penalty term): E is a mean over the m examples.":
-            v(no_m=True, no_m_penalty=True),
-        "sign error in δ^L: check the order of σ^L_k and y_k.": v(sign=True),
-        "sign error: every partial derivative has the wrong sign.":
-            (lambda r: None if r is None else ([-a for a in r[0]], None if r[1] is None else [-b for b in r[1]]))(v()),
-        "you forgot the activation derivative: going from ∂E/∂σ^{l-1}_j to δ^{l-1}_j = ∂E/∂sum^{l-1}_j "
-        "multiplies by ∂σ^{l-1}_j/∂sum^{l-1}_j.": v(no_derivative=True),
-        "the activation derivative is evaluated at the wrong place: g'(sum^{l-1}_j) is "
-        "activation.derivative(sum) or activation.derivative_from_value(σ); you gave it σ^{l-1} instead of sum^{l-1}.":
-            v(derivative_of_sigma=True),
-        "the activation derivative is evaluated at the wrong place: activation.derivative_from_value "
-        "takes σ^{l-1}, not sum^{l-1}.": v(derivative_from_sum=True),
-        "you multiplied δ^L by ∂σ^L/∂sum^L once too often: (σ^L − Y)/m already is ∂E/∂sum^L.":
-            v(double_output_derivative=True),
-        "you used σ^l instead of σ^{l-1}: ∂sum^l_j/∂w^l_ij = σ^{l-1}_i, the neuron the weight comes from.":
-            v(sigma_l=True),
-        "you swapped i and j (transposed W) in the recursion: σ^{l-1}_j reaches σ^l_p through w^l_jp, "
-        "so the sum over p runs along row j of W^l.": v(transposed_recursion=True),
-        "you swapped i and j (transposed ∂E/∂W^l): it must be laid out like W^l, row i for σ^{l-1}_i, "
-        "column j for σ^l_j.": v(transposed_dW=True),
-    }
+def _softmax_cases(rng):
+    """Three hidden cases: one-hot targets, soft targets (rows of Y that are distributions), and one-hot
+    targets with sums of several hundred, where e^{sum^L_k} overflows unless the row's largest sum is
+    subtracted first. Never n_L = m (a transposed δ^L would have the right shape), n_L ≥ 3 and m ≥ 2
+    (normalizing over the wrong axis gives other numbers)."""
+    for k in range(3):
+        m = int(rng.integers(2, 8))
+        nL = int(rng.integers(3, 7))
+        if nL == m:
+            nL += 1
+        if k < 2:
+            sum_L = rng.normal(0.0, 2.0, size=(m, nL))
+        else:  # rows around ±(700..900): e^{sum} is inf in float64 (above about 709.8)
+            offsets = rng.uniform(LARGE, LARGE + 200.0, size=(m, 1)) * rng.choice([-1.0, 1.0], size=(m, 1))
+            offsets[0, 0] = abs(offsets[0, 0])
+            sum_L = offsets + rng.normal(0.0, 2.0, size=(m, nL))
+        if k == 1:
+            Y = rng.dirichlet(np.ones(nL), size=m)
+        else:
+            Y = bpkit.data.one_hot(rng.integers(0, nL, size=m), nL)
+        yield _softmax_case(sum_L, Y)
+
+
+def _softmax_case(sum_L, Y) -> Case:
+    m = sum_L.shape[0]
+    with np.errstate(all="ignore"):   # some mistakes divide by softmax_k = 0 (e^{-900}) on the large case
+        return _softmax_case_values(sum_L, Y, m)
+
+
+def _softmax_case_values(sum_L, Y, m) -> Case:
+    P = bpkit.softmax.softmax(sum_L)
+    logistic = bpkit.activations.sigmoid.value(sum_L)
+    by_column = bpkit.softmax.softmax(sum_L.T).T          # normalized over the examples: the wrong axis
+    expected = bpkit.softmax.softmax_delta(sum_L, Y)        # (softmax(sum^L) − Y)/m
+    return Case((sum_L, Y), expected, "δ^L", {
+        "you forgot 1/m: E is a mean over the m examples, so every ∂E/∂sum^L_k carries a factor 1/m.": P - Y,
+        "sign error: E falls when softmax(sum^L)_k moves towards y_k; check the order of the two.": (Y - P) / m,
+        "sign error (check the order of softmax(sum^L)_k and y_k), and you forgot 1/m.": Y - P,
+        "you applied the logistic function to each sum^L_k: softmax divides e^{sum^L_k} by the sum of "
+        "e^{sum^L_t} over the row's outputs t, so that each example's outputs sum to 1.": (logistic - Y) / m,
+        "you normalized over the wrong axis: rows are examples, so softmax divides by Σ_t e^{sum^L_t} over "
+        "the outputs t of one row (axis=1), not over the examples of a column.": (by_column - Y) / m,
+        "you used the logistic output's δ: there each σ^L_k depends on sum^L_k alone, but softmax(sum^L)_t "
+        "depends on every sum^L_k of its row: ∂softmax_t/∂sum^L_k = softmax_t (1[t = k] − softmax_k), and "
+        "the sum over t is part of the chain rule.": -Y * (1 - P) / m,
+        "you stopped at ∂E/∂softmax_k = −y_k/(m softmax_k): the chain rule goes on through "
+        "∂softmax_t/∂sum^L_k, summed over the outputs t.": -Y / (m * P),
+    }, form=lambda result: _softmax_form(result, sum_L), rtol=RTOL, atol=ATOL)
+
+
+def _softmax_form(result, sum_L) -> np.ndarray:
+    """δ^L as an (m, n_L) array of finite numbers, or the hint for a wrong form (None, shape, inf/nan)."""
+    try:
+        raw = None if result is None else np.asarray(result, dtype=float)
+    except (TypeError, ValueError):
+        raw = None
+    if raw is None or raw.shape != sum_L.shape or np.all(np.isfinite(raw)):
+        return _delta_form(result, sum_L.shape)
+    biggest = float(np.max(np.abs(sum_L)))
+    if biggest < LARGE:
+        raise Hint("your δ^L has inf or nan entries on a hidden case with moderate sums "
+                   f"(|sum^L_k| ≤ {biggest:.1f}): look for a division by zero or a log of 0.")
+    raise Hint(f"your δ^L has inf or nan entries on a hidden case whose sums reach |sum^L_k| = {biggest:.0f}: "
+               "e^{sum} overflows for sums above about 709. Subtract each row's largest sum^L_t before "
+               "exponentiating: e^{sum_k − c} / Σ_t e^{sum_t − c} is the same softmax for every c, and then "
+               "no exponent is positive.")
+
+
+@numeric_check("07.2", "softmax with cross-entropy: δ^L = ∂E/∂sum^L for one-of-k outputs", points=2,
+               off=OFF["07.2"])
+def delta_L_softmax(rng):
+    """``answer(sum_L, Y)`` must return δ^L = ∂E/∂sum^L, shape (m, n_L), for
+    E = −(1/m) Σ_e Σ_k y_k log softmax(sum^L)_k (each row of Y one-hot or a distribution)."""
+    yield from _softmax_cases(rng)
 
 
 def _layers_close(answer_dW, answer_db, dW, db) -> bool:
@@ -235,59 +226,6 @@ def _call_with_shape_hint(answer, *args, off=()):
             raise Hint(f"your code raised ValueError: {text}. Check the orientations: W^l has shape "
                        "(n_{l-1}, n_l), σ^l, sum^l and δ^l have shape (m, n_l) (rows are examples).") from None
         raise
-
-
-@check("07.2", "vectorized backprop: ∂E/∂W^l and ∂E/∂b^l for every layer", points=3)
-def backprop(answer):
-    """``answer(net, X, Y, lam)`` must return ``(dW, db)``: ``dW[l-1]`` = ∂E/∂W^l (n_{l-1}, n_l),
-    ``db[l-1]`` = ∂E/∂b^l (n_l,), for l = 1..L; ``db`` is ignored for a network without biases."""
-    rng = fresh_rng()
-    trap = central_difference_trap(rng)  # last: central differences of E are measurably off there
-    for net, X, Y, lam in _backprop_cases(rng) + [trap]:
-        L = net.L
-        result = _call_with_shape_hint(answer, net.copy(), X.copy(), Y.copy(), lam, off=OFF["07.2"])
-        if (not isinstance(result, (tuple, list)) or len(result) != 2
-                or isinstance(result[0], np.ndarray) or np.isscalar(result[0])):
-            raise Hint("return a pair (dW, db): dW the list of ∂E/∂W^l and db the list of ∂E/∂b^l, "
-                       "for l = 1..L (db = None when the network has no biases).")
-        dW = check_layer_shapes(answer_layers(result[0], L, "dW"), net, "dW")
-        db = None
-        if net.b is not None:
-            if result[1] is None:
-                raise Hint("this network has biases: return their gradients ∂E/∂b^l as db too.")
-            db = [as_array(b, f"∂E/∂b^{l}") for l, b in enumerate(answer_layers(result[1], L, "db"), start=1)]
-            for l in range(1, L + 1):
-                got = db[l - 1].shape
-                if got != (net.sizes[l],):
-                    extra = (" Sum δ^l over the examples (rows)." if len(got) == 2 and got[1] == net.sizes[l] else "")
-                    raise Hint(f"wrong shape: ∂E/∂b^{l} has shape {got} but should have shape ({net.sizes[l]},).{extra}")
-        ref = bpkit.gradient(net, X, Y, lam)
-        ref_dW = [ref.W[l] for l in range(1, L + 1)]
-        ref_db = None if net.b is None else [ref.b[l] for l in range(1, L + 1)]
-        if _layers_close(dW, db, ref_dW, ref_db):
-            continue
-        if net is trap[0]:
-            not_by_differences(np.concatenate([np.ravel(d) for d in dW + (db or [])]),
-                               np.concatenate([np.ravel(d) for d in ref_dW + (ref_db or [])]),
-                               f"{'-'.join(map(str, net.sizes))} network, λ = {lam:.0e}")
-        matching = [hint for hint, wrong in _backprop_mistakes(net, X, Y, lam).items()
-                    if wrong is not None and _layers_close(dW, db, *wrong)
-                    and not _layers_close(ref_dW, ref_db, *wrong)]
-        if matching:  # two mistakes can coincide on one case: name every one
-            raise Hint(" Or: ".join(matching))
-        wrong_layers = [l for l in range(1, L + 1) if not close(dW[l - 1], ref_dW[l - 1], RTOL, ATOL)]
-        if not wrong_layers:
-            bad = [l for l in range(1, L + 1) if not close(db[l - 1], ref_db[l - 1], RTOL, ATOL)]
-            raise Hint(f"every ∂E/∂W^l is right, but ∂E/∂b^l is not for l = {', '.join(map(str, bad))}: "
-                       "∂sum^l_j/∂b^l_j = 1, and the biases are not penalized.")
-        if L not in wrong_layers:
-            raise Hint(f"∂E/∂W^L (the output layer, L = {L}) is right, but ∂E/∂W^l is not for "
-                       f"l = {', '.join(map(str, wrong_layers))}: look at the step that carries δ back "
-                       "from layer l to layer l−1 (the sum over p, then the activation derivative).")
-        diff = max(float(np.max(np.abs(dW[l - 1] - ref_dW[l - 1]))) for l in wrong_layers)
-        raise Hint(f"∂E/∂W^l is not right for l = {', '.join(map(str, wrong_layers))} on a hidden case "
-                   f"({bpkit.Network.__name__} {'-'.join(map(str, net.sizes))}, {net.hidden.name}, λ = {lam:.3g}; "
-                   f"largest difference {diff:.3g}). Start at δ^L and check one layer at a time.")
 
 
 # ----------------------------------------------------------------------------- 07.3
