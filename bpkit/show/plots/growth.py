@@ -197,6 +197,7 @@ def plot_gradient_cost(rows):
     """Backprop against central differences as P grows, log-log: multiplications (left) and, if the rows
     were timed, seconds per gradient (right), each with its fitted slope."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     P = [r.P for r in rows]
@@ -211,6 +212,7 @@ def plot_gradient_cost(rows):
             ax.plot(*zip(*pts), "o-", color=color, label=f"{label}: slope {slope:.2f}")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())       # decades only: minor labels overlap
         ax.set_xlabel(r"number of parameters $P$ ($w^l_{ij}$ and $b^l_j$)", fontsize=12)
         ax.set_ylabel(ylabel, fontsize=12)
         ax.grid(alpha=0.3, which="both")
