@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpkit import cost, naive, scalar
+from bpkit import cost, labels, naive, scalar
 from bpkit.objective import CrossEntropy
 from ._core import Hint, close, fresh_rng, shape_of
 from .switch import GRADIENTS, call_answer, switched_off
@@ -188,7 +188,7 @@ def memo_table(fill_memo):
                 continue
             matching = [hint for hint, wrong in mistakes.items()
                         if close(table[key], wrong[key]) and not close(wrong[key], expected[key])]
-            name = f"∂E/∂σ^{key[0]}_{key[1]}"
+            name = "∂E/∂" + labels.neuron_text(*key)
             if matching:
                 raise Hint(f"{name} {where}: " + " Or: ".join(matching))
             diff = float(np.max(np.abs(table[key] - expected[key])))
