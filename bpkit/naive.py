@@ -9,6 +9,13 @@ Unrolled, that is one product of factors for every path j → p_{l+1} → ... �
 the layers to the right, and there are n_{l+1} · n_{l+2} · ... · n_L such paths. Each
 weight w^l_ij repeats the whole expansion, so the work grows with the number of paths,
 not the number of weights. The result equals :func:`bpkit.gradient`; only the cost differs.
+
+The counter charges the same multiplications as :mod:`bpkit.scalar`, only again on every call: an
+output ∂E/∂sum^L_k = (σ^L_k - y_k)/m is m products (with 1/m, standing for ∂E/∂σ^L_k · ∂σ^L_k/∂sum^L_k);
+a hidden ∂E/∂sum^l_j is, per example, one product w^{l+1}_jp · ∂E/∂sum^{l+1}_p for every p (after
+the recursive call that recomputes ∂E/∂sum^{l+1}_p) and one with g'(sum^l_j) = ∂σ^l_j/∂sum^l_j;
+each weight then pays one product ∂E/∂sum^l_j · σ^{l-1}_i per example. Evaluating g' itself and the
+forward pass are not counted.
 """
 from __future__ import annotations
 

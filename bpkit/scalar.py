@@ -18,6 +18,23 @@ At the output layer that product simplifies to (σ^L_k - y_k)/m (see
 
 Loops run over neurons; each neuron's value is a vector over the m examples, and the
 multiplication count counts every scalar multiplication (m per vector product).
+
+Which multiplication is charged to which step (``Step.multiplications``):
+
+* an output step writes ∂E/∂σ^L_k, which is stored so the table can show it; what layer L-1 reads
+  is ∂E/∂sum^L_k = (σ^L_k - y_k)/m, computed from σ^L and y directly. The step is charged the m
+  products of (σ^L_k - y_k) with 1/m: they stand for the product ∂E/∂σ^L_k · ∂σ^L_k/∂sum^L_k, which
+  the simplification of :meth:`bpkit.objective.CrossEntropy.delta` (lesson 04, section 4) replaces;
+* a hidden step (l < L) writes ∂E/∂σ^l_j and is charged its sum over p (n_{l+1} products per
+  example, one per entry ∂E/∂sum^{l+1}_p it reads) and the product ∂E/∂σ^l_j · ∂σ^l_j/∂sum^l_j
+  that stores ∂E/∂sum^l_j for layer l-1 to read (one per example);
+* the products ∂E/∂sum^l_j · σ^{l-1}_i (one per weight per example) belong to no step; they are
+  counted in ``multiplications`` only. Computing ∂σ^l_j/∂sum^l_j itself (logistic(sum^l_j)(1 -
+  logistic(sum^l_j)), "just differentiate the activation function") and the forward pass are not counted.
+
+So the multiplications that write the whole layer l of the table (l < L) from the stored layer l+1 are
+the sum-over-p part of layer l's steps, m n_l n_{l+1}, and the m n_{l+1} products of layer l+1's
+steps that formed the ∂E/∂sum^{l+1}_p it reads: m n_{l+1} (n_l + 1).
 """
 from __future__ import annotations
 

@@ -44,3 +44,26 @@ def test_tables_and_plots_are_labelled_and_log_scaled():
     fig = growth.plot_times(width_rows, depth_rows)
     assert fig.axes[0].get_ylabel() == "seconds per gradient"
     plt.close(fig)
+
+
+def test_gradient_cost_tables_and_plot():
+    """Does the backprop-vs-central-differences table show every P with both counts, and the plot draw both,
+    log-log, counted and timed, with fitted slopes and a fixed size?"""
+    rows = cost.gradient_cost_sweep([cost.architecture(n, 1, n_in=2, n_out=1) for n in (2, 4, 8)],
+                                    timed=True, repeat=1)
+    lines = growth.gradient_cost_table(rows).splitlines()
+    assert len(lines) == 4 and lines[1].split()[1:4] == [str(rows[0].P), str(rows[0].backprop_count),
+                                                         str(rows[0].central_count)]
+    assert len(growth.gradient_cost_times_table(rows).splitlines()) == 4
+    fig = growth.plot_gradient_cost(rows)
+    assert tuple(fig.get_size_inches()) == (11, 4.2)
+    for ax in fig.axes:
+        assert ax.get_xscale() == ax.get_yscale() == "log" and "P" in ax.get_xlabel() and ax.get_title()
+        assert len(ax.lines) == 2
+        assert all("slope" in t.get_text() for t in ax.get_legend().get_texts())
+    assert list(fig.axes[0].lines[1].get_ydata()) == [r.central_count for r in rows]
+    plt.close(fig)
+    untimed = cost.gradient_cost_sweep([(2, 2, 1), (2, 3, 1)])
+    fig = growth.plot_gradient_cost(untimed)
+    assert len(fig.axes[0].lines) == 2 and not fig.axes[1].lines
+    plt.close(fig)

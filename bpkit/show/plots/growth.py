@@ -5,6 +5,9 @@ chain rule (:mod:`bpkit.naive`) re-expands the notes' sum over p along every pat
 w^l_ij to the outputs. Both count their scalar multiplications; their closed forms are
 :func:`bpkit.scalar.multiplication_count` and :func:`bpkit.naive.multiplication_count`.
 
+The fair baseline, central differences (:func:`bpkit.numerical_gradient`: two evaluations of E per
+parameter), is counted and timed against backpropagation by :func:`bpkit.cost.gradient_cost_sweep`.
+
 The sweeps, counts, times and fits are computed by :mod:`bpkit.cost`; this module prints
 their tables and draws the log-log plots.
 """
@@ -16,7 +19,7 @@ from bpkit import labels
 from bpkit.cost import fit_exponent, fit_growth_factor, local_slopes
 
 __all__ = ["counts_table", "times_table", "steps_table", "plot_width_sweep", "plot_depth_sweep",
-           "plot_times", "format_path"]
+           "plot_times", "format_path", "gradient_cost_table", "gradient_cost_times_table", "plot_gradient_cost"]
 
 
 def counts_table(rows) -> str:
@@ -167,5 +170,55 @@ def plot_times(width_rows, depth_rows=None, ax=None):
     ax.set_title("Wall-clock time (this machine, this run)", fontsize=12)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------ backprop against central differences
+def gradient_cost_table(rows) -> str:
+    """The multiplications of one gradient by backprop and by central differences, and their ratio, per P."""
+    lines = [f"{'sizes':>14s}{'P':>7s}{'backprop':>12s}{'central diff.':>16s}{'ratio':>9s}"]
+    for r in rows:
+        lines.append(f"{'-'.join(map(str, r.sizes)):>14s}{r.P:>7d}{r.backprop_count:>12d}{r.central_count:>16d}"
+                     f"{r.count_ratio:>9.1f}")
+    return "\n".join(lines)
+
+
+def gradient_cost_times_table(rows) -> str:
+    """Seconds per gradient (best of a few runs) by backprop and by central differences, and their ratio."""
+    lines = [f"{'sizes':>14s}{'P':>7s}{'backprop s':>13s}{'central diff. s':>17s}{'ratio':>9s}"]
+    for r in rows:
+        lines.append(f"{'-'.join(map(str, r.sizes)):>14s}{r.P:>7d}{r.backprop_time:>13.5f}{r.central_time:>17.5f}"
+                     f"{r.time_ratio:>9.1f}")
+    return "\n".join(lines)
+
+
+def plot_gradient_cost(rows):
+    """Backprop against central differences as P grows, log-log: multiplications (left) and, if the rows
+    were timed, seconds per gradient (right), each with its fitted slope."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    P = [r.P for r in rows]
+    panels = ((axes[0], "backprop_count", "central_count", "multiplications per gradient"),
+              (axes[1], "backprop_time", "central_time", "seconds per gradient"))
+    for ax, bp_key, cd_key, ylabel in panels:
+        for key, color, label in ((bp_key, "C0", "backprop"), (cd_key, "C3", "central differences")):
+            pts = [(p, getattr(r, key)) for p, r in zip(P, rows) if getattr(r, key) is not None]
+            if len(pts) < 2:
+                continue
+            slope = fit_exponent(*zip(*pts))
+            ax.plot(*zip(*pts), "o-", color=color, label=f"{label}: slope {slope:.2f}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())       # decades only: minor labels overlap
+        ax.set_xlabel(r"number of parameters $P$ ($w^l_{ij}$ and $b^l_j$)", fontsize=12)
+        ax.set_ylabel(ylabel, fontsize=12)
+        ax.grid(alpha=0.3, which="both")
+        if ax.lines:
+            ax.legend(fontsize=9)
+    axes[0].set_title(f"Counted (m = {rows[0].m})", fontsize=12)
+    axes[1].set_title("Wall-clock time (this machine, this run)", fontsize=12)
     fig.tight_layout()
     return fig
