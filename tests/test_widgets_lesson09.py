@@ -17,6 +17,7 @@ def test_every_public_function_builds_a_widget_without_arguments():
     for name in lesson09.__all__:
         box = getattr(lesson09, name)()
         assert isinstance(box, W.Widget) and repr(box).startswith("[widget: ")
+        assert len(repr(box)) <= 110 and "\n" not in repr(box)
 
 
 def test_the_first_slider_is_the_scale_of_the_weights():

@@ -86,7 +86,7 @@ def depth_explorer() -> W.Widget:
         control.observe(update, "value")
     first = update()
     box = LessonWidget([W.VBox([scale, layers, activation, scheme]), W.HBox([image, table])],
-                       "move the initialization scale and the depth, watch ‖∂E/∂W^l‖ and the saturation per layer")
+                       "move scale s and depth, watch ‖∂E/∂W^l‖ and saturation per layer")
     box.scale, box.depth, box.activation, box.scheme = scale, layers, activation, scheme
     box.image, box.table, box.profile, box.update = image, table, first, update
     return box
