@@ -185,3 +185,61 @@ def test_mutating_answers_do_not_fool_the_checks(checking):
 
     checking.passes(checks.identical_neurons, pairs_then_zero)
     checking.passes(checks.layer_norms, norms_then_zero)
+
+
+# ------------------------------------------------------------------ 09.4
+SLOPE_BOUND = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}   # by hand: t(1 − t) <= 1/4, 1 − t² <= 1, relu' <= 1
+
+
+def slopes_right(net, X):
+    """Every hidden layer's slopes ∂σ^l_j/∂sum^l_j, from a forward pass written out here."""
+    out, sigma = [], X
+    for l in range(1, net.L):
+        s = sigma @ net.W[l] + (0 if net.b is None else net.b[l])
+        sigma = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[
+            net.hidden.name](s)
+        out.append({"sigmoid": sigma * (1 - sigma), "tanh": 1 - sigma ** 2, "relu": (s > 0) * 1.0}[net.hidden.name])
+    return out
+
+
+def fractions_right(net, X, threshold):
+    return [np.mean(s < threshold * SLOPE_BOUND[net.hidden.name]) for s in slopes_right(net, X)]
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_saturated_fraction_right_answer_passes(checking, run):
+    """Does the fraction of slopes below threshold · (largest slope), from a forward pass written out here, pass?"""
+    checking.passes(checks.saturated_fraction, fractions_right)
+
+
+@pytest.mark.parametrize("run", REPEAT)
+def test_saturated_fraction_wrong_answers_get_their_hint(checking, run):
+    """Do an absolute threshold, the derivative taken at σ, counting whole neurons, the logistic's rule for every
+    activation and the output layer included each get their hint?"""
+    def absolute(net, X, threshold):
+        return [np.mean(s < threshold) for s in slopes_right(net, X)]
+
+    def at_sigma(net, X, threshold):
+        rec = net.forward(X)
+        return [np.mean(net.hidden.derivative(rec.sigmas[l]) < threshold * SLOPE_BOUND[net.hidden.name])
+                for l in range(1, net.L)]
+
+    def per_neuron(net, X, threshold):
+        return [np.mean(np.all(s < threshold * SLOPE_BOUND[net.hidden.name], axis=0)) for s in slopes_right(net, X)]
+
+    def logistic_rule(net, X, threshold):
+        rec = net.forward(X)
+        return [np.mean(rec.sigmas[l] * (1 - rec.sigmas[l]) < threshold / 4) for l in range(1, net.L)]
+
+    checking.fails(checks.saturated_fraction, absolute, hints="threshold itself")
+    checking.fails(checks.saturated_fraction, at_sigma, hints="derivative at σ^l_j")
+    checking.fails(checks.saturated_fraction, per_neuron, hints="count (example, neuron) pairs")
+    checking.fails(checks.saturated_fraction, logistic_rule, hints="logistic's rule")
+    checking.fails(checks.saturated_fraction, lambda net, X, t: fractions_right(net, X, t) + [0.0],
+                   hints="one fraction per hidden layer")
+
+
+def test_saturated_fraction_reference_off_and_unanswered(checking):
+    """Do calling bpkit.depth.saturation and the unanswered exercise fail?"""
+    checking.fails(checks.saturated_fraction, bpkit.depth.saturation, hints=f"you called bpkit.depth.saturation: {CHEAT}")
+    checking.fails(checks.saturated_fraction, checking.unanswered, hints="not answered yet")

@@ -7,7 +7,10 @@ r"""Graded checks for lesson 09: vanishing gradients, initialization and symmetr
 * 09.3 ``identical_neurons(net, l)``: the pairs (i, j), i < j, of identical hidden neurons of layer l: equal
   incoming weights (columns i and j of W^l), equal biases, equal outgoing weights (rows i and j of W^{l+1})
   (reference :func:`bpkit.initialization.identical_neurons`), on hidden networks with planted duplicates and
-  decoys that share only some of the three.
+  decoys that share only some of the three;
+* 09.4 ``saturated_fraction(net, X, threshold)``: for every hidden layer, the fraction of (example, neuron) pairs whose
+  slope ∂σ^l_j/∂sum^l_j is below ``threshold`` times the activation's largest slope (reference
+  :func:`bpkit.depth.saturation`).
 
 Every check draws fresh hidden cases on every run; while the student's function runs, the reference is
 switched off.
@@ -18,7 +21,7 @@ import numpy as np
 
 from bpkit import activations
 from bpkit.depth import layer_norms as reference_norms
-from bpkit.depth import squared_error_delta
+from bpkit.depth import saturation, slope_bound, squared_error_delta
 from bpkit.initialization import identical_neurons as reference_pairs
 from bpkit.network import Network
 from ._core import Hint, fresh_rng, shape_of
@@ -26,7 +29,7 @@ from .common import describe, merged, random_network
 from .harness import Case, check, numeric_check
 from .switch import call_answer
 
-__all__ = ["delta_L_squared", "layer_norms", "identical_neurons"]
+__all__ = ["delta_L_squared", "layer_norms", "identical_neurons", "saturated_fraction"]
 
 # ------------------------------------------------------------------------------ 09.1
 NO_SLOPE = ("you left out the slope ∂σ^L_k/∂sum^L_k = σ^L_k(1 − σ^L_k): (σ^L − Y)/m is the cross-entropy's δ^L "
@@ -227,3 +230,52 @@ def identical_neurons(identical_fn):
         raise Hint(f"on {where}: {missing} identical pair(s) missing and {extra} pair(s) that are not identical "
                    "(identical: equal incoming weights, equal bias, equal outgoing weights).")
 
+
+# ------------------------------------------------------------------------------ 09.4
+ABSOLUTE = ("you compared the slope with the threshold itself: compare it with threshold times the activation's "
+            "largest slope (1/4 for the logistic, 1 for tanh and relu), so that the threshold means the same "
+            "for every activation.")
+SLOPE_OF_SIGMA = ("you took the activation's derivative at σ^l_j: ∂σ^l_j/∂sum^l_j is the derivative at sum^l_j "
+                  "(from σ^l_j itself: σ^l_j(1 − σ^l_j) for the logistic, 1 − (σ^l_j)² for tanh, 1 or 0 for relu).")
+PER_NEURON = ("you counted neurons saturated on every example: count (example, neuron) pairs, the fraction of all "
+              "m·n_l slopes of layer l below the threshold.")
+LOGISTIC_RULE = ("you used the logistic's rule (σ^l_j near 0 or 1) for every activation: saturated means a small slope "
+                 "∂σ^l_j/∂sum^l_j, whatever the activation (tanh: σ^l_j near −1 or 1; relu: sum^l_j <= 0).")
+WRONG_LAYERS = "return one fraction per hidden layer l = 1..L-1 (not the input layer 0, not the output layer L)."
+REFERENCE_09_4 = (("bpkit.depth.saturation", "bpkit.depth.saturation"), ("bpkit.depth.slopes", "bpkit.depth.slopes"))
+
+
+def _fractions_form(L: int):
+    def form(answer):
+        if answer is None:
+            raise Hint(f"your function returned None: return L - 1 = {L - 1} fractions, one per hidden layer.")
+        got = shape_of(answer)
+        if got is None or len(got) != 1 or got[0] != L - 1:
+            raise Hint(f"you returned shape {got} for a network with hidden layers 1..{L - 1}: " + WRONG_LAYERS)
+        return answer
+    return form
+
+
+@numeric_check("09.4", "the fraction of saturated neurons per hidden layer", points=2, off=REFERENCE_09_4)
+def saturated_fraction(rng):
+    """Check ``saturated_fraction(net, X, threshold)`` -> [fraction of layer 1, ..., of layer L-1]."""
+    for hidden in ("sigmoid", "tanh", "relu", "sigmoid", str(rng.choice(["sigmoid", "tanh"]))):
+        net = random_network(rng, L=int(rng.integers(2, 5)), hidden=hidden, min_width=2, biases="normal")
+        for l in net.W.layers():
+            net.W[l] = net.W[l] * rng.uniform(2.0, 5.0)          # large weights: some neurons saturate
+        X = rng.normal(size=(int(rng.integers(4, 10)), net.sizes[0])) * 1.5
+        threshold = float(rng.uniform(0.05, 0.4))
+        expected = saturation(net, X, threshold)
+        record = net.forward(X)
+        g, bound = net.hidden, slope_bound(net.hidden)
+        hidden_slopes = [g.derivative_from_value(record.sigmas[l]) for l in range(1, net.L)]
+        sig_rule = [np.mean((s < 0.5 * (1 - np.sqrt(1 - threshold))) | (s > 0.5 * (1 + np.sqrt(1 - threshold))))
+                    for s in (record.sigmas[l] for l in range(1, net.L))]
+        mistakes = {ABSOLUTE: [np.mean(s < threshold) for s in hidden_slopes],
+                    SLOPE_OF_SIGMA: [np.mean(g.derivative(record.sigmas[l]) < threshold * bound)
+                                     for l in range(1, net.L)],
+                    PER_NEURON: [np.mean(np.all(s < threshold * bound, axis=0)) for s in hidden_slopes]}
+        if hidden != "sigmoid":
+            mistakes[LOGISTIC_RULE] = sig_rule
+        yield Case((net, X, threshold), expected, f"the fractions (a hidden {describe(net, X.shape[0])}, "
+                   f"threshold {threshold:.3f})", merged(mistakes), form=_fractions_form(net.L))
