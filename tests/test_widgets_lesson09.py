@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import ipywidgets as W  # noqa: E402
 import numpy as np  # noqa: E402
 
+import bpkit  # noqa: E402
 from bpkit import depth  # noqa: E402
 from bpkit.show.widgets import lesson09  # noqa: E402
 
@@ -75,4 +76,50 @@ def test_an_update_is_fast():
     t = time.process_time()
     for k in range(5):
         box.scale.value = 1.5 + 0.25 * k
+    assert (time.process_time() - t) / 5 < 0.1
+
+
+# ------------------------------------------------------------------ the chain
+def test_the_chain_widget_starts_with_the_weight_slider_w100():
+    """Is the chain widget's first slider w¹₀₀, the weight the browser test moves, and the net a 6-layer chain?"""
+    box = lesson09.chain_explorer()
+    assert box.w1.description == "w¹₀₀" and isinstance(box.w1, W.FloatSlider)
+    assert box.net.sizes == (1,) * 7 and box.net.W[1][0, 0] == 1.0
+
+
+def test_the_chain_table_shows_the_forward_record_and_output_gradient():
+    """Are the table's σ^l_0 and ∂σ^L_0/∂w^l_00 those of net.forward and bpkit.output_gradient, and the slopes
+    σ^l_0(1 − σ^l_0) worked out here?"""
+    box = lesson09.chain_explorer()
+    box.w1.value = 3.0
+    net = box.net
+    rec = net.forward(lesson09.CHAIN_X)
+    g = bpkit.output_gradient(net, lesson09.CHAIN_X)
+    for l in range(1, net.L + 1):
+        s = rec.sigmas[l][0, 0]
+        assert f"{s:.4f}" in box.table.value and f"{s * (1 - s):.4f}" in box.table.value
+        assert f"{g.W[l][0, 0]:.2e}" in box.table.value
+
+
+def test_moving_w100_changes_the_weight_the_table_and_the_chart():
+    """Does moving w¹₀₀ set W[1][0, 0] and change table and image; does saturating σ^1_0 (w¹₀₀ = 10) shrink
+    ∂σ^L_0/∂w^1_00 by more than 100 compared with w¹₀₀ = 0?"""
+    box = lesson09.chain_explorer()
+    table, picture = box.table.value, box.image.value
+    box.w1.value = 0.0
+    small = bpkit.output_gradient(box.net, lesson09.CHAIN_X).W[1][0, 0]
+    box.w1.value = 10.0
+    assert box.net.W[1][0, 0] == 10.0 and box.table.value != table and box.image.value != picture
+    saturated = bpkit.output_gradient(box.net, lesson09.CHAIN_X).W[1][0, 0]
+    assert abs(saturated) * 100 < abs(small)
+    box.activation.value = "tanh"
+    assert box.net.hidden.name == "tanh"
+
+
+def test_a_chain_update_is_fast():
+    """Does one move of w¹₀₀ take under 100 ms of CPU?"""
+    box = lesson09.chain_explorer()
+    t = time.process_time()
+    for k in range(5):
+        box.w1.value = 0.5 * k
     assert (time.process_time() - t) / 5 < 0.1
