@@ -79,7 +79,7 @@ def chain_explorer() -> W.Widget:
         record = net.forward(CHAIN_X)
         grad = bpkit.output_gradient(net, CHAIN_X)
         magnitudes = [abs(grad.W[l][0, 0]) for l in range(1, net.L + 1)]
-        image.value = chart.render(magnitudes, f"{activation.value}: how much reaches each {labels.weight_text('l', 0, 0)}")
+        image.value = chart.render(magnitudes, f"{activation.value}: how much reaches each {labels.weight_tex('l', 0, 0)}")
         table.value = chain_table(net, record, grad)
         if box is not None:
             box.net = net
