@@ -40,5 +40,5 @@ __all__ = [
     "objective", "cross_entropy", "penalty", "penalty_gradient", "CrossEntropy",
     "gradient", "backward", "output_gradient", "numerical_gradient", "gradient_check",
     "relative_error", "GradientCheck", "train", "accuracy", "History",
-    "activations", "data", "example", "factors", "landscape", "naive", "scalar",
+    "activations", "data", "depth", "example", "factors", "initialization", "landscape", "naive", "scalar",
 ]

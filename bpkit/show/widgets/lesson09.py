@@ -71,7 +71,8 @@ def chain_explorer() -> W.Widget:
     activation = W.Dropdown(options=["sigmoid", "tanh", "relu"], value="sigmoid", description="activation",
                             style=style, layout=W.Layout(width="300px"))
     image, table, chart = W.Image(format="png"), W.HTML(), NormsChart(max_layers=CHAIN_L, ylim=(1e-12, 1e2))
-    chart.ax.set_ylabel(f"$|\\partial\\sigma^L_0 / \\partial {labels.weight_tex('l', 0, 0, dollars=False)}|$", fontsize=10)
+    weight = labels.weight_tex("l", 0, 0, dollars=False)
+    chart.ax.set_ylabel(f"$|\\partial\\sigma^L_0 / \\partial {weight}|$", fontsize=10)
     box = None
 
     def update(*_):
@@ -79,7 +80,7 @@ def chain_explorer() -> W.Widget:
         record = net.forward(CHAIN_X)
         grad = bpkit.output_gradient(net, CHAIN_X)
         magnitudes = [abs(grad.W[l][0, 0]) for l in range(1, net.L + 1)]
-        image.value = chart.render(magnitudes, f"{activation.value}: how much reaches each {labels.weight_tex('l', 0, 0)}")
+        image.value = chart.render(magnitudes, f"{activation.value}: how much reaches each ${weight}$")
         table.value = chain_table(net, record, grad)
         if box is not None:
             box.net = net
@@ -90,7 +91,8 @@ def chain_explorer() -> W.Widget:
     first = update()
     box = LessonWidget([W.VBox([w1, w, activation]), W.HBox([image, table])],
                        "move w^1_00 and the other weights of a chain, watch the slopes")
-    box.w1, box.w, box.activation, box.net, box.image, box.table, box.update = w1, w, activation, first, image, table, update
+    box.w1, box.w, box.activation, box.net = w1, w, activation, first
+    box.image, box.table, box.update = image, table, update
     return box
 
 
