@@ -5,7 +5,7 @@ Along the notes' recursion,
     ∂E/∂σ^l_j = Σ_p ∂E/∂σ^{l+1}_p · ∂σ^{l+1}_p/∂sum^{l+1}_p · w^{l+1}_jp,
 
 every layer back multiplies by a slope ∂σ^{l+1}_p/∂sum^{l+1}_p and a weight. The logistic's slope is
-σ(1 − σ) <= 1/4 (:func:`slope_bound`), so with weights of order 1 the gradient shrinks layer by layer:
+σ^l_j(1 − σ^l_j) <= 1/4 (:func:`slope_bound`), so with weights of order 1 the gradient shrinks layer by layer:
 ‖∂E/∂W^l‖ (:func:`layer_norms`) is small for the first layers of a deep sigmoid network. A neuron whose
 σ^l_j is near 0 or 1 has a slope near 0 (:func:`saturation`: the fraction of such neurons per layer) and
 passes almost nothing back. :func:`profile` computes both for a deep network built by
@@ -28,7 +28,7 @@ from .network import Network, check_XY
 __all__ = ["slope_bound", "layer_norms", "slopes", "saturation", "DepthProfile", "profile",
            "squared_error", "squared_error_delta"]
 
-#: the largest slope ∂σ/∂sum of each activation: logistic 1/4 (at sum = 0), tanh 1 (at 0), relu 1 (sum > 0)
+#: the largest slope ∂σ^l_j/∂sum^l_j of each activation: logistic 1/4 (at sum = 0), tanh 1 (at 0), relu 1 (sum > 0)
 SLOPE_BOUNDS = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 
 #: a neuron is saturated on an example when its slope is below this fraction of the activation's largest
@@ -36,8 +36,8 @@ SATURATED = 0.05
 
 
 def slope_bound(hidden) -> float:
-    r"""max over sum of ∂σ/∂sum: 1/4 for the logistic (σ(1 − σ) is largest at σ = 1/2), 1 for tanh
-    (1 − σ², at σ = 0) and for relu (1 where sum > 0)."""
+    r"""max over sum^l_j of ∂σ^l_j/∂sum^l_j: 1/4 for the logistic (σ^l_j(1 − σ^l_j) is largest at σ^l_j = 1/2),
+    1 for tanh (1 − (σ^l_j)², at σ^l_j = 0) and for relu (1 where sum > 0)."""
     return SLOPE_BOUNDS[activations.get(hidden).name]
 
 
@@ -50,7 +50,7 @@ def layer_norms(net: Network, X, Y) -> np.ndarray:
 
 def slopes(net: Network, X) -> list[np.ndarray]:
     r"""[∂σ^1/∂sum^1, ..., ∂σ^{L-1}/∂sum^{L-1}]: every hidden neuron's slope ∂σ^l_j/∂sum^l_j on every
-    example (shape (m, n_l) each), from the forward record's σ^l (σ(1 − σ), 1 − σ², 0 or 1)."""
+    example (shape (m, n_l) each), from the forward record's σ^l (σ^l_j(1 − σ^l_j), 1 − (σ^l_j)², 0 or 1)."""
     record = net.forward(X)
     return [net.activation(l).derivative_from_value(record.sigmas[l]) for l in range(1, net.L)]
 
