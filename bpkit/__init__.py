@@ -25,6 +25,7 @@ Flow of one number: weights (:class:`Network`) -> forward record (:meth:`Network
 :func:`bpkit.naive.gradient`, :func:`numerical_gradient`) -> checks, widgets, plots.
 """
 from . import activations, data, example, factors, landscape, naive, scalar
+from . import depth, initialization
 from .backprop import backward, gradient, output_gradient
 from .gradcheck import GradientCheck, gradient_check, numerical_gradient, relative_error
 from .network import Forward, Network
@@ -40,5 +41,5 @@ __all__ = [
     "objective", "cross_entropy", "penalty", "penalty_gradient", "CrossEntropy",
     "gradient", "backward", "output_gradient", "numerical_gradient", "gradient_check",
     "relative_error", "GradientCheck", "train", "accuracy", "History",
-    "activations", "data", "example", "factors", "landscape", "naive", "scalar",
+    "activations", "data", "depth", "example", "factors", "initialization", "landscape", "naive", "scalar",
 ]
