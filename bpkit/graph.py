@@ -151,9 +151,6 @@ class Graph:
         self.index[tuple(key)] = len(self.nodes) - 1
         return len(self.nodes) - 1
 
-    def __getitem__(self, key) -> Node:
-        return self.nodes[self.index[tuple(key)]]
-
     def n_edges(self) -> int:
         return sum(len(n.inputs) for n in self.nodes)
 
@@ -276,7 +273,8 @@ def add_layer(g: Graph, net: Network, l: int, previous: list[list[int]], names: 
             terms = []
             for i in range(net.sizes[l - 1]):
                 if net.connected(l, i, j):
-                    terms.append(g.add(("×", l, i, j, e), "×" + _suffix(e, m), "mul",
+                    factor = g.nodes[previous[e][i]].label.split(" [")[0]
+                    terms.append(g.add(("×", l, i, j, e), labels.weight(l, i, j) + "·" + factor + _suffix(e, m), "mul",
                                        (g.index[("w", l, i, j)], previous[e][i]), column=c + 1))
             if net.b is not None:
                 terms.append(g.index[("b", l, j)])
@@ -437,10 +435,7 @@ def random_graph(rng, n_leaves: int = 3, n_ops: int = 8, ops=("mul", "add", "log
             unused = []
         node = g.add(("op", k), op, op, picks)
         unused.append(node)
-    g.output = len(g) - 1
-    if len(unused) != 1:
-        rest = [u for u in unused]
-        g.output = g.add(("op", n_ops), "add", "add", rest)
+    g.output = len(g) - 1 if len(unused) == 1 else g.add(("op", n_ops), "add", "add", unused)
     return g
 
 
