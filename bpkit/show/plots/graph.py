@@ -66,12 +66,12 @@ def _face(g, k: int) -> str:
 
 
 def _state(back, step: int | None):
-    """(adjoints shown, complete mask, current node, its inputs) after ``step`` steps (None: all of them)."""
+    """(adjoints shown, complete mask, current node, its inputs) after ``step`` steps (None: all, no current node)."""
     if back is None:
         return None, None, None, ()
     k = len(back.steps) if step is None else int(step)
     adjoints, complete = back.after(k), back.complete_after(k)
-    current = back.steps[k - 1].node if k >= 1 else None
+    current = back.steps[k - 1].node if k >= 1 and step is not None else None  # all steps: nothing to point at
     inputs = back.graph.nodes[current].inputs if current is not None else ()
     return adjoints, complete, current, inputs
 

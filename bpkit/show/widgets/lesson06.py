@@ -111,7 +111,7 @@ def reverse_mode_example() -> W.Widget:
     x = example.inputs()
     names = {("w",) + ijk: notes for notes, ijk in example.NOTES_NAMES.items()}
     return _reverse_mode(lambda n: graph.example_graph(n, x), net, [(1, 0, 0), (2, 0, 0)],
-                         "move w^1_00 or w^2_00 and the step k, watch the adjoints ∂o/∂node fill in right to left",
+                         "step k through the backward pass, move w^1_00 or w^2_00",
                          names)
 
 
@@ -120,5 +120,4 @@ def reverse_mode_network() -> W.Widget:
     contributions (the notes' Σ_p); sliders for the two weights out of σ^1_0, w^2_01 and w^2_00, and the step k."""
     net = fanout_network()
     return _reverse_mode(lambda n: graph.network_graph(n, NET_X, NET_Y), net, [(2, 0, 1), (2, 0, 0)],
-                         "move w^2_01 or w^2_00 and the step k, watch each σ^1_j's adjoint sum what its two "
-                         "consumers send")
+                         "step k through the fan-out sums, move w^2_01 or w^2_00")
