@@ -196,3 +196,15 @@ def test_records_are_in_topological_order():
     recs = graph.records(g)
     assert all(all(u < k for u in r["inputs"]) for k, r in enumerate(recs))
     assert recs[-1]["value"] == pytest.approx(g.forward()[g.output])
+
+
+def test_node_values_hand_worked():
+    """Do the node values come out as worked by hand? mul 2·(-3) = -6; add 1 + 2 + 3 = 6; logistic(0) = 1/2;
+    tanh(0) = 0; relu(-1) = 0; penalty with λ/m = 0.3 on (1, 2): 0.3/2 · (1 + 4) = 0.75; cross-entropy of σ = 1/2
+    with y = 1 and m = 1: -log(1/2) = 0.693147..."""
+    assert graph.node_value("mul", [2.0, -3.0]) == -6.0
+    assert graph.node_value("add", [1.0, 2.0, 3.0]) == 6.0
+    assert graph.node_value("logistic", [0.0]) == 0.5
+    assert graph.node_value("tanh", [0.0]) == 0.0 and graph.node_value("relu", [-1.0]) == 0.0
+    assert graph.node_value("penalty", [1.0, 2.0], scale=0.3) == pytest.approx(0.75)
+    assert graph.node_value("xent", [0.5], targets=np.array([[1.0]])) == pytest.approx(0.6931471805599453)
