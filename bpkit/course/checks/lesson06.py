@@ -163,9 +163,10 @@ def _deltas_without_derivative(net, X, Y):
 
 
 def _input_cases(rng):
-    """Networks: one square (n_0 = n_1 = ...: a missing transpose or stopping a layer early keeps the shape),
-    one with L = 1, two random ones (n_0 != n_1), all with λ > 0 and m = 2..6 examples."""
-    square = random_network(rng, L=int(rng.integers(2, 4)), square=True)
+    """Networks: one square (n_0 = n_1 = ...: a missing transpose or stopping a layer early keeps the shape) with a
+    smooth hidden activation (a relu's derivative can be 1 at every hidden sum, hiding a forgotten derivative), one
+    with L = 1, two random ones (n_0 != n_1), all with λ > 0 and m = 2..6 examples."""
+    square = random_network(rng, L=int(rng.integers(2, 4)), square=True, hidden=str(rng.choice(["sigmoid", "tanh"])))
     shallow = random_network(rng, L=1, min_width=2)
     nets = [square, shallow]
     while len(nets) < 4:
