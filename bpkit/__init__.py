@@ -25,7 +25,6 @@ Flow of one number: weights (:class:`Network`) -> forward record (:meth:`Network
 :func:`bpkit.naive.gradient`, :func:`numerical_gradient`) -> checks, widgets, plots.
 """
 from . import activations, data, example, factors, landscape, naive, scalar
-from . import graph  # noqa: F401  (lesson 06: bpkit.graph)
 from .backprop import backward, gradient, output_gradient
 from .gradcheck import GradientCheck, gradient_check, numerical_gradient, relative_error
 from .network import Forward, Network
@@ -42,3 +41,4 @@ __all__ = [
     "relative_error", "GradientCheck", "train", "accuracy", "History",
     "activations", "data", "example", "factors", "landscape", "naive", "scalar",
 ]
+from . import graph; __all__ += ["graph"]  # noqa: E402,E702 (lesson 06: the computational graph, bpkit.graph)
