@@ -31,8 +31,8 @@ op             value                                ∂value/∂input
 =============  ===================================  =============================================
 ``mul``        a · b                                (b, a)  (each operand gets the *other* one)
 ``add``        a + b + ...                          (1, 1, ...)
-``logistic``   logistic(s) = 1/(1 + e^{-s})         logistic(s)(1 - logistic(s)) = σ(1 - σ) (its value σ)
-``tanh``       tanh(s)                              1 - tanh²(s)
+``logistic``   logistic(s) = 1/(1 + e^{-s})         logistic(s)(1 - logistic(s)) = v(1 - v), v its value
+``tanh``       tanh(s)                              1 - tanh²(s) = 1 - v²
 ``relu``       max(0, s)                            1 if s > 0 else 0
 ``xent``       -(1/m) Σ_e Σ_k [y log σ + (1-y) log(1-σ)]   -(1/m)[y/σ - (1-y)/(1-σ)] for each σ^L_k
 ``penalty``    λ/2m Σ (w^l_ij)²                     λ/m · w^l_ij

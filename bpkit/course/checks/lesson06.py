@@ -34,9 +34,9 @@ SWAPPED = ("you swapped the product's operands: ∂(a·b)/∂a = b, so input a g
            "a × upstream (each operand gets the OTHER one).")
 VALUE_NOT_DERIVATIVE = ("you used the activation g(s) itself instead of its derivative ∂σ/∂sum = g'(s) as the "
                         "local gradient.")
-LOGISTIC_OF_INPUT = ("the logistic's derivative is σ(1 - σ) with σ = logistic(s) its VALUE; you wrote s(1 - s) with "
-                     "s its input.")
-TANH_OF_INPUT = ("tanh's derivative is 1 - σ² with σ = tanh(s) its VALUE; you wrote 1 - s² with s its input.")
+LOGISTIC_OF_INPUT = ("the logistic's derivative is v(1 - v) with v = logistic(s) the node's VALUE "
+                     "(σ^l_j(1 - σ^l_j) in a network); you wrote s(1 - s) with s its input.")
+TANH_OF_INPUT = ("tanh's derivative is 1 - v² with v = tanh(s) the node's VALUE; you wrote 1 - s² with s its input.")
 SPLIT = ("an add node passes its upstream gradient unchanged to EVERY input (∂(a+b)/∂a = 1): do not divide "
          "it among them.")
 
