@@ -276,3 +276,19 @@ def test_dE_dx_unanswered_fails(checking):
     """Do the unanswered exercise and None fail?"""
     checking.fails(checks.dE_dx, checking.unanswered, hints="not answered yet")
     checking.fails(checks.dE_dx, lambda net, X, Y, lam: None, hints="returned None")
+
+
+def reverse_by_graph(nodes):
+    """Right, but by bpkit.graph's own backward pass over the records."""
+    g = bpkit.graph.Graph()
+    for k, node in enumerate(nodes):
+        g.add((k,), str(k), node["op"], node["inputs"], value=node["value"] if node["op"] == "leaf" else None)
+    g.output = len(nodes) - 1
+    return list(g.backward().adjoints)
+
+
+def test_reverse_mode_cannot_call_the_reference(checking):
+    """Does an answer that runs bpkit.graph's backward pass, right outside the check, fail with the hint naming it?"""
+    nodes = bpkit.graph.records(bpkit.graph.random_graph(np.random.default_rng(3), 3, 8))
+    assert np.allclose(reverse_by_graph(nodes), reverse_right(nodes))
+    checking.fails(checks.reverse_mode, reverse_by_graph, hints="you called Graph.backward")
