@@ -43,3 +43,4 @@ __all__ = [
     "relative_error", "GradientCheck", "train", "accuracy", "History",
     "activations", "data", "depth", "example", "factors", "initialization", "landscape", "naive", "scalar",
 ]
+from . import graph; __all__ += ["graph"]  # noqa: E402,E702 (lesson 06: the computational graph, bpkit.graph)
