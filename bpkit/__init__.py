@@ -24,15 +24,13 @@ Flow of one number: weights (:class:`Network`) -> forward record (:meth:`Network
 -> E (:func:`objective`) -> gradient (:func:`gradient`, :func:`bpkit.scalar.gradient`,
 :func:`bpkit.naive.gradient`, :func:`numerical_gradient`) -> checks, widgets, plots.
 """
-from . import activations, data, example, factors, landscape, naive, scalar
-from . import depth, initialization
+from . import activations, data, depth, example, factors, graph, initialization, landscape, naive, scalar, softmax
 from .backprop import backward, gradient, output_gradient
 from .gradcheck import GradientCheck, gradient_check, numerical_gradient, relative_error
 from .network import Forward, Network
 from .notation import NOTATION, Gradient, Layers
 from .objective import CrossEntropy, cross_entropy, objective, penalty, penalty_gradient
 from .train import History, accuracy, train
-from . import softmax  # softmax outputs and their cross-entropy (lesson 07)
 
 __version__ = "0.1.0"
 
@@ -41,6 +39,6 @@ __all__ = [
     "objective", "cross_entropy", "penalty", "penalty_gradient", "CrossEntropy",
     "gradient", "backward", "output_gradient", "numerical_gradient", "gradient_check",
     "relative_error", "GradientCheck", "train", "accuracy", "History",
-    "activations", "data", "depth", "example", "factors", "initialization", "landscape", "naive", "scalar",
+    "activations", "data", "depth", "example", "factors", "graph", "initialization", "landscape", "naive",
+    "scalar", "softmax",
 ]
-from . import graph; __all__ += ["graph"]  # noqa: E402,E702 (lesson 06: the computational graph, bpkit.graph)
