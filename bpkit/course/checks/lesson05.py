@@ -197,6 +197,23 @@ def memo_table(fill_memo):
         _check_order(order, expected_order, where)
 
 
+def _judge_count(answer_function, args, what: str, expected: int, variants: dict, advice: str,
+                 off_by: bool = False) -> None:
+    """Call a counting answer (bpkit's own counts switched off); nothing if it gives ``expected``, else a
+    :class:`Hint` naming every mistake in ``variants`` ({hint: the count it gives}; "" is the right count)
+    that gives the same number, or ``advice``."""
+    with switched_off(*_reference_functions()):
+        answer = answer_function(*args)
+    got = _int_answer(answer, what)
+    if got == expected:
+        return
+    matching = [hint for hint, value in variants.items() if hint and got == value and value != expected]
+    if matching:  # two mistakes can give the same number on a case: name every one
+        raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
+    off = f" (it is off by {got - expected:+d})" if off_by else ""
+    raise Hint(f"{what} = {got} is not right{off}: {advice}")
+
+
 # ------------------------------------------------------------------------------- 05.2
 def _measured_memo_step(sizes, l, m, rng) -> int:
     """The multiplications that write layer l of the table from layer l+1, read off scalar.gradient's
@@ -244,17 +261,9 @@ def memo_step_count(memo_step_multiplications):
         sizes = tuple(sizes)
         expected = _measured_memo_step(sizes, l, m, rng)
         what = f"memo_step_multiplications({sizes}, l={l}, m={m})"
-        with switched_off(*_reference_functions()):
-            answer = memo_step_multiplications(sizes, l, m)
-        got = _int_answer(answer, what)
-        if got == expected:
-            continue
-        matching = [hint for hint, value in _memo_count_values(sizes, l, m).items()
-                    if hint and got == value and value != expected]
-        if matching:
-            raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
-        raise Hint(f"{what} = {got} is not right: count, per example, one product for each p (with the "
-                   "activation derivative) and one for each pair (j, p) (with the weight).")
+        _judge_count(memo_step_multiplications, (sizes, l, m), what, expected, _memo_count_values(sizes, l, m),
+                     "count, per example, one product for each p (with the activation derivative) and one for "
+                     "each pair (j, p) (with the weight).")
 
 
 # ------------------------------------------------------------------------------- 05.3
@@ -323,14 +332,5 @@ def central_difference_multiplications(central_difference_count):
         bias = True if k == 0 else bool(rng.integers(0, 2))  # the first case: biases, so forgetting them shows
         expected = cost.central_difference_count(sizes, m, bias)
         what = f"central_difference_count({sizes}, m={m}, bias={bias})"
-        with switched_off(*_reference_functions()):
-            answer = central_difference_count(sizes, m, bias)
-        got = _int_answer(answer, what)
-        if got == expected:
-            continue
-        matching = [hint for hint, value in _central_variants(sizes, m, bias).items()
-                    if got == value and value != expected]
-        if matching:  # two mistakes can give the same number on a case: name every one
-            raise Hint(f"{what} = {got}: " + " Or: ".join(matching))
-        raise Hint(f"{what} = {got} is not right (it is off by {got - expected:+d}); count the parameters, "
-                   "then the products of one evaluation of E.")
+        _judge_count(central_difference_count, (sizes, m, bias), what, expected, _central_variants(sizes, m, bias),
+                     "count the parameters, then the products of one evaluation of E.", off_by=True)
