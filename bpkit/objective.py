@@ -108,9 +108,11 @@ def add_penalty_gradient(dW: Layers, db: Layers | None, net: Network, lam: float
     for l in dW.layers():
         W = net.W[l] if net.mask is None else net.W[l] * net.mask[l]
         scratch = WORKSPACE.take(("penalty", W.shape), [W.shape])[0]   # (λ/m) w^l_ij, without a new array
-        dW[l] += np.multiply(lam / m, W, out=scratch)
+        gradient = dW[l]              # in place: `dW[l] += ...` would store a copy (Layers copies what is assigned)
+        gradient += np.multiply(lam / m, W, out=scratch)
         if regularize_bias and db is not None:
-            db[l] += (lam / m) * net.b[l]
+            bias_gradient = db[l]
+            bias_gradient += (lam / m) * net.b[l]
 
 
 def penalty_gradient(net: Network, lam: float, m: int, regularize_bias: bool = False):

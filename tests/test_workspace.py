@@ -2,6 +2,7 @@
 still holds them, so that no number bpkit returned ever changes?"""
 from __future__ import annotations
 
+import importlib
 import threading
 
 import numpy as np
@@ -114,3 +115,17 @@ def test_the_reference_count_of_a_lone_array_is_measured():
     other = arrays[0]
     assert workspace._refs(arrays, 0) == workspace._ALONE + 1
     del other
+
+
+def test_the_penalty_is_added_in_place():
+    """Does ∂E/∂W^l keep the array the backward pass wrote (the penalty added in place, no copy of every ∂E/∂W^l),
+    and is it still ∂E/∂w^l_ij by central differences?"""
+    net, X, Y = case(2)
+    record = net.forward(X)
+    dW, db, _, _ = bpkit.backward(net, record, (record.sigmas[net.L] - Y) / X.shape[0])
+    before = [id(a) for a in dW]
+    importlib.import_module("bpkit.objective").add_penalty_gradient(dW, db, net, 0.8, X.shape[0])
+    assert [id(a) for a in dW] == before
+    numeric = bpkit.numerical_gradient(net, X, Y, lam=0.8)
+    for l in net.W.layers():
+        np.testing.assert_allclose(dW[l], numeric.W[l], rtol=1e-6, atol=1e-9)
