@@ -151,6 +151,13 @@ def test_delta_L_softmax_says_how_to_avoid_overflow(attempt, checking):
     assert "not right on a hidden test case" not in str(failed)
 
 
+def test_delta_L_softmax_nan_on_moderate_sums_is_not_blamed_on_overflow(checking):
+    """Does an answer with nan on the first (moderate) case get the division-by-zero hint, not the overflow one?"""
+    failed = checking.fails(checks.delta_L_softmax, lambda S, Y: np.full_like(S, np.nan),
+                            hints=["inf or nan", "moderate sums", "division by zero"])
+    assert "overflows" not in str(failed)
+
+
 @pytest.mark.parametrize("cheat, called", [
     (lambda S, Y: bpkit.softmax.softmax_delta(S, Y), "bpkit.softmax.softmax_delta"),
     (lambda S, Y: (bpkit.softmax.softmax(S) - Y) / S.shape[0], "bpkit.softmax.softmax"),
