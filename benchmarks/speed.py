@@ -28,11 +28,13 @@ peak memory one gradient call allocates (tracemalloc: the forward record, the re
 ∂E/∂σ^l, and every temporary) at most 1.5× the forward record (every sum^l and σ^l, σ^0 = X
 included). Speed is measured here and never asserted in tests.
 
-Run ``python benchmarks/speed.py [--rounds N] [--threads N] [--coretype NAME] [--quick]``.
+Run ``python benchmarks/speed.py [--rounds N] [--threads N] [--coretype NAME] [--no-avx512] [--quick]``.
 ``--coretype`` runs the benchmark again in a child process with ``OPENBLAS_CORETYPE=NAME``
 (OpenBLAS reads it once, when it loads), so only that run uses the kernel; a CPU that cannot run
-the kernel (SkylakeX without AVX-512) is reported as such. The header prints the CPU model and the
-kernel threadpoolctl reports. On a shared, loaded machine ``--threads 1`` gives far steadier
+the kernel (SkylakeX without AVX-512) is reported as such. ``--no-avx512`` runs it as a CPU without
+AVX-512 would: numpy's AVX-512 loops off (``NPY_DISABLE_CPU_FEATURES``: numpy's float64 exp and log
+are then scalar, as on an AVX2 CPU) and OpenBLAS's Haswell kernel. The header prints the CPU model,
+the kernel threadpoolctl reports and the SIMD targets numpy dispatches to. On a shared, loaded machine ``--threads 1`` gives far steadier
 numbers than a threaded BLAS.
 """
 from __future__ import annotations
@@ -99,6 +101,18 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
+def numpy_simd() -> tuple[list[str], list[str]]:
+    """(the SIMD targets numpy dispatches to on this CPU, those of them that need AVX-512)."""
+    try:
+        from numpy._core import _multiarray_umath as umath        # numpy 2
+    except ImportError:                                           # numpy 1.x
+        from numpy.core import _multiarray_umath as umath
+    features = umath.__cpu_features__
+    dispatch = list(umath.__cpu_dispatch__)
+    on = [f for f in dispatch if features.get(f)]
+    return on, [f for f in dispatch if "AVX512" in f or f == "X86_V4"]
+
+
 def header(threads: int | None, torch) -> None:
     import sklearn
     blas, _ = blas_info()
@@ -108,6 +122,10 @@ def header(threads: int | None, torch) -> None:
           f"scikit-learn {sklearn.__version__}  "
           f"torch {torch.__version__ if torch is not None else '(not installed)'}")
     print(f"BLAS (threadpoolctl): {blas}")
+    on, _ = numpy_simd()
+    off = os.environ.get("NPY_DISABLE_CPU_FEATURES")
+    print(f"numpy SIMD dispatch: {' '.join(on) or 'baseline only'}"
+          + (f"  (NPY_DISABLE_CPU_FEATURES={off})" if off else ""))
     env = "  ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
                                                                     "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"))
     print(f"env: {env}")
@@ -293,9 +311,17 @@ def memory(net, X, Y) -> tuple[int, int, int, int, int]:
     return first, looped, kept, record, X.nbytes
 
 
-def run_with_coretype(coretype: str, argv: list[str]) -> int:
-    """This benchmark again, in a child process whose OpenBLAS loads with ``OPENBLAS_CORETYPE=coretype``."""
-    env = dict(os.environ, OPENBLAS_CORETYPE=coretype)
+def run_child(argv: list[str], coretype: str | None, no_avx512: bool) -> int:
+    """This benchmark again, in a child process whose OpenBLAS loads with ``OPENBLAS_CORETYPE=coretype``
+    and, with ``no_avx512``, whose numpy dispatches to no AVX-512 loop (``NPY_DISABLE_CPU_FEATURES``):
+    both libraries read these variables once, when they load, so only that run is affected."""
+    env = dict(os.environ, BPKIT_SPEED_CHILD="1")
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    if no_avx512:
+        _, avx512 = numpy_simd()
+        if avx512:
+            env["NPY_DISABLE_CPU_FEATURES"] = " ".join(avx512)
     child = subprocess.run([sys.executable, os.path.abspath(__file__), *argv], env=env)
     if child.returncode == -signal.SIGILL:
         print(f"OPENBLAS_CORETYPE={coretype}: this CPU ({cpu_model()}) cannot run that kernel "
@@ -356,10 +382,16 @@ def main(argv=None) -> int:
     ap.add_argument("--coretype", default=None, metavar="NAME",
                     help="run with OPENBLAS_CORETYPE=NAME (e.g. Haswell, SkylakeX, Sandybridge, Prescott) "
                          "for this run only")
+    ap.add_argument("--no-avx512", action="store_true",
+                    help="as on a CPU without AVX-512: numpy's AVX-512 loops off (NPY_DISABLE_CPU_FEATURES) "
+                         "and OpenBLAS's Haswell (AVX2) kernel unless --coretype says otherwise; this run only")
     argv = sys.argv[1:] if argv is None else list(argv)
     args = ap.parse_args(argv)
-    if args.coretype and os.environ.get("OPENBLAS_CORETYPE") != args.coretype:
-        return run_with_coretype(args.coretype, argv)
+    if args.no_avx512 and not args.coretype:
+        args.coretype = "Haswell"
+    if not os.environ.get("BPKIT_SPEED_CHILD") and (args.coretype or args.no_avx512):
+        return run_child(argv + (["--coretype", args.coretype] if "--coretype" not in argv else []),
+                         args.coretype, args.no_avx512)
     rounds = args.rounds if args.rounds is not None else (QUICK_ROUNDS if args.quick else 30)
     if rounds < 1:
         ap.error("--rounds must be >= 1")
