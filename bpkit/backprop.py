@@ -43,7 +43,10 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
     # earlier result holds them
     sizes = net.sizes
     arrays = WORKSPACE.take(("backward", m, sizes), [(m, sizes[l]) for l in range(1, L)] * 2
-                            + [(sizes[l - 1], sizes[l]) for l in range(1, L + 1)] + [(sizes[l],) for l in range(1, L + 1)])
+                            + [(sizes[l - 1], sizes[l]) for l in range(1, L + 1)] + [(sizes[l],) for l in range(1, L + 1)]
+                            + [(m,)])
+    ones = arrays[-1]
+    ones.fill(1.0)                       # Σ_e over the examples as a product: (1, ..., 1) δ^l
     delta = delta_L
     for l in range(L, 0, -1):
         deltas[l - 1] = delta
@@ -51,7 +54,7 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
         if net.mask is not None:
             dW[l - 1] *= net.mask[l]
         if db is not None:
-            db[l - 1] = np.sum(delta, axis=0, out=arrays[3 * L - 2 + l - 1])                  # ∂sum^l_j/∂b^l_j = 1
+            db[l - 1] = np.matmul(ones, delta, out=arrays[3 * L - 2 + l - 1])                 # ∂sum^l_j/∂b^l_j = 1
         if l > 1:
             dE_dsigma = np.matmul(delta, net.W[l].T, out=arrays[l - 2])          # Σ_p δ^l_p w^l_jp
             dsig[l - 2] = dE_dsigma
