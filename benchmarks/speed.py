@@ -382,6 +382,8 @@ def main(argv=None) -> int:
     ap.add_argument("--coretype", default=None, metavar="NAME",
                     help="run with OPENBLAS_CORETYPE=NAME (e.g. Haswell, SkylakeX, Sandybridge, Prescott) "
                          "for this run only")
+    ap.add_argument("--case", type=int, action="append", metavar="K",
+                    help=f"run only case K (1-{len(CASES)}, in the table's order); may be repeated")
     ap.add_argument("--no-avx512", action="store_true",
                     help="as on a CPU without AVX-512: numpy's AVX-512 loops off (NPY_DISABLE_CPU_FEATURES) "
                          "and OpenBLAS's Haswell (AVX2) kernel unless --coretype says otherwise; this run only")
@@ -422,9 +424,12 @@ def main(argv=None) -> int:
     if torch is None:
         print(torch_skip)
 
+    if args.case and not all(1 <= k <= len(CASES) for k in args.case):
+        ap.error(f"--case must be between 1 and {len(CASES)}")
+    cases = [c for k, c in enumerate(CASES, start=1) if not args.case or k in args.case]
     rows, memories = [], []
     sklearn_skip = None
-    for label, sizes, m, goal in CASES:
+    for label, sizes, m, goal in cases:
         if args.quick:
             m = min(m, QUICK_M)
         net, X, Y = make_case(sizes, m)

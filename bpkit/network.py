@@ -316,7 +316,7 @@ def check_X(net: Network, X, finite: bool = True) -> np.ndarray:
     """X as a float array of shape (m, n_0), or a ValueError saying what is wrong.
 
     ``finite=False`` leaves out the one check that reads every entry (NaN or inf): the caller then runs
-    the forward pass and :func:`check_finite_X`, which reads sum^1 instead of X.
+    the forward pass and :func:`check_finite_X`, which reads the column sum^1_0 instead of X.
     """
     X = _as_matrix(X, "X")
     if X.ndim == 1 and X.size == net.sizes[0]:
@@ -335,15 +335,16 @@ def check_X(net: Network, X, finite: bool = True) -> np.ndarray:
 
 
 def check_finite_X(X: np.ndarray, record: "Forward") -> None:
-    """A ValueError if X contains NaN or inf, read through sum^1 = σ^0 W^1 (+ b^1) of the forward record.
+    """A ValueError if X contains NaN or inf, read through sum^1_0 = Σ_i w^1_i0 σ^0_i (+ b^1_0) of the forward record.
 
     A NaN or inf in row e of X makes every sum^1_j of row e NaN or inf (NaN·w = NaN, ±inf·w = ±inf, or
-    NaN when w = 0; the weights and biases are finite): so when sum^1, n_1 numbers per example, is finite,
-    X, n_0 numbers per example, is too, and X itself is read only when sum^1 is not. That saves a pass
-    over X (the largest array of a gradient call) on every call. (It relies on the matrix product
-    following IEEE arithmetic, as OpenBLAS, MKL and numpy's own loops do: tests/test_network.py checks it.)
+    NaN when w = 0; the weights and biases are finite, and adding finite numbers to ±inf or NaN leaves it
+    infinite or NaN): so when the column sum^1_0, one number per example, is finite, X, n_0 numbers per
+    example, is too, and X itself is read only when sum^1_0 is not. That saves a pass over X (the largest
+    array of a gradient call), and over sum^1, on every call. (It relies on the matrix product following
+    IEEE arithmetic, as OpenBLAS, MKL and numpy's own loops do: tests/test_network.py checks it.)
     """
-    if not _all_finite(record.sums[1]) and not _all_finite(X):
+    if not _all_finite(record.sums[1][:, 0]) and not _all_finite(X):
         raise ValueError("X contains NaN or inf")
 
 

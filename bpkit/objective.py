@@ -160,7 +160,7 @@ def evaluate(net: Network, X, Y, lam: float = 0.0, regularize_bias: bool = False
     lam = check_lam(lam)
     m = X.shape[0]
     record = net.forward_validated(X)
-    check_finite_X(X, record)                     # NaN or inf in X, read through sum^1
+    check_finite_X(X, record)                     # NaN or inf in X, read through sum^1_0
     E = CrossEntropy.fn(record.sums[net.L], Y, record.sigmas[net.L]) + penalty(net, lam, m, regularize_bias)
     return Evaluation(X, Y, lam, m, record, E)
 
