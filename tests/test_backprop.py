@@ -74,10 +74,14 @@ def _sklearn_backprop(net, X, Y, lam):
 
 
 @pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
-@pytest.mark.parametrize("sizes", [(4, 5, 3), (3, 4, 4, 2)])
+@pytest.mark.parametrize("sizes", [(4, 5, 3), (3, 4, 4, 2),
+                                   # a layer l - 1 of at least WIDE neurons: ∂E/∂W^l by way of (δ^l)ᵀ σ^{l-1}
+                                   (bpkit.backprop.WIDE, 3, 2), (3, bpkit.backprop.WIDE + 5, 4, 2)],
+                         ids=["4-5-3", "3-4-4-2", "wide-input", "wide-hidden"])
 @pytest.mark.parametrize("lam", [0.0, 1.3])
 def test_gradient_matches_scikit_learn(hidden, sizes, lam):
-    """Does bpkit agree with scikit-learn's _backprop (biases unregularized, 0.5·alpha·Σw²/m)?"""
+    """Does bpkit agree with scikit-learn's _backprop (biases unregularized, 0.5·alpha·Σw²/m), also where
+    ∂E/∂W^l is computed as ((δ^l)ᵀ σ^{l-1})ᵀ (a layer l - 1 of at least WIDE neurons)?"""
     net, X, _ = make_case(sizes, hidden, bias=True, seed=7, m=12)
     rng = np.random.default_rng(3)
     Y = (rng.uniform(size=(12, sizes[-1])) > 0.5).astype(float)
