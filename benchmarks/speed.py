@@ -13,6 +13,7 @@ median over the rounds and the ratio of medians.
 
       forward       sum^l = σ^{l-1} W^l                 (m, n_{l-1}) @ (n_{l-1}, n_l), l = 1..L
       weight grad   ∂E/∂W^l = (σ^{l-1})ᵀ δ^l            (n_{l-1}, m) @ (m, n_l),     l = 1..L
+                    (or (δ^l)ᵀ σ^{l-1}, the faster order, when n_{l-1} >= bpkit.backprop.WIDE, as bpkit does)
       memo step     ∂E/∂σ^{l-1} = δ^l (W^l)ᵀ            (m, n_l) @ (n_l, n_{l-1}),   l = 2..L
 
   No activation, no loss, no bias, no allocation: a lower bound, not a contender.
@@ -56,6 +57,7 @@ import numpy as np
 # Benchmark this checkout's bpkit, whatever is installed and wherever this is run from.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import bpkit  # noqa: E402
+from bpkit.backprop import WIDE  # noqa: E402
 
 LAM = 1.0
 QUICK_ROUNDS = 2
@@ -160,6 +162,9 @@ def floor_contender(net, m):
     sums = [None] + [np.empty((m, sizes[l])) for l in range(1, L + 1)]
     delta = [None] + [rng.random((m, sizes[l])) for l in range(1, L + 1)]
     dW = [None] + [np.empty_like(W[l]) for l in range(1, L + 1)]
+    # the faster order of each weight gradient, as bpkit chooses it: ((δ^l)ᵀ σ^{l-1})ᵀ for a wide layer l-1
+    # (written into an (n_l, n_{l-1}) array, without bpkit's transposing copy), (σ^{l-1})ᵀ δ^l otherwise
+    dWT = [None] + [np.empty((sizes[l], sizes[l - 1])) if sizes[l - 1] >= WIDE else None for l in range(1, L + 1)]
     dsig = [None] + [np.empty((m, sizes[l - 1])) for l in range(1, L + 1)]
     matmul = np.matmul
 
@@ -167,29 +172,35 @@ def floor_contender(net, m):
         for l in range(1, L + 1):
             matmul(sig[l - 1], W[l], out=sums[l])                # sum^l = σ^{l-1} W^l
         for l in range(L, 0, -1):
-            matmul(sig[l - 1].T, delta[l], out=dW[l])            # (σ^{l-1})ᵀ δ^l
+            if dWT[l] is None:
+                matmul(sig[l - 1].T, delta[l], out=dW[l])        # (σ^{l-1})ᵀ δ^l
+            else:
+                matmul(delta[l].T, sig[l - 1], out=dWT[l])       # (δ^l)ᵀ σ^{l-1}
             if l > 1:
                 matmul(delta[l], W[l].T, out=dsig[l])            # δ^l (W^l)ᵀ
     return run
 
 
 def transcendental_contender(net, m):
-    """The floor plus the transcendental functions the formulas cannot avoid, on preallocated arrays: one
-    exp per neuron per example for the logistic σ^l = 1/(1 + e^{-sum^l}), l = 1..L, and one exp and one log1p
-    per output per example for the stable cross-entropy (log(1 + e^{-|sum^L|})). Not a contender either: it
-    says how much of bpkit's time is arithmetic every implementation of E and its gradient pays."""
+    """The floor plus the transcendental functions the formulas cannot avoid, on preallocated arrays: σ^l =
+    logistic(sum^l) for every neuron of every example, l = 1..L, computed as bpkit computes it on this CPU
+    (numpy's exp where it is vectorized, scipy's expit elsewhere), and one log per output per example for the
+    stable cross-entropy (log logistic(|sum^L|)). Not a contender either: it says how much of bpkit's time is
+    arithmetic every implementation of E and its gradient pays."""
+    from bpkit.activations import _logistic
+
     floor = floor_contender(net, m)
     rng = np.random.default_rng(2)
     sums = [rng.normal(size=(m, n)) for n in net.sizes[1:]]
     outs = [np.empty_like(s) for s in sums]
-    exp, log1p = np.exp, np.log1p
+    last = np.empty_like(sums[-1])
+    log = np.log
 
     def run():
         floor()
         for s, o in zip(sums, outs):
-            exp(s, out=o)
-        exp(sums[-1], out=outs[-1])
-        log1p(outs[-1], out=outs[-1])
+            _logistic(s, out=o)
+        log(outs[-1], out=last)
     return run
 
 
@@ -437,7 +448,7 @@ def main(argv=None) -> int:
         contenders = {
             "bpkit": lambda net=net, X=X, Y=Y: bpkit.gradient(net, X, Y, lam=LAM),
             "floor": floor_contender(net, m),
-            "floor+exp": transcendental_contender(net, m),
+            "floor+σ": transcendental_contender(net, m),
         }
         if sklearn_skip is None:
             try:
@@ -472,12 +483,12 @@ def main(argv=None) -> int:
               f"{fmt_ms(s):>10} {fmt_ratio(None if s is None else b / s):>13} "
               f"{fmt_ms(t):>9} {fmt_ratio(None if t is None else b / t):>11}")
     print()
-    print("what the arithmetic costs: the floor plus the exp and log1p the formulas need (one exp per neuron per "
-          "example; exp and log1p per output for the stable cross-entropy)")
+    print("what the arithmetic costs: the floor plus the transcendental functions the formulas need (σ^l = "
+          "logistic(sum^l) per neuron per example, computed as bpkit does on this CPU; one log per output)")
     for label, m, goal, med, _ in rows:
-        b, fe = med["bpkit"], med["floor+exp"]
-        print(f"  {label:<15} {m:>6}  floor+exp {fmt_ms(fe):>8} ms  bpkit/(floor+exp) {fmt_ratio(b / fe):>5}  "
-              f"(floor+exp)/floor {fmt_ratio(fe / med['floor']):>5}")
+        b, fe = med["bpkit"], med["floor+σ"]
+        print(f"  {label:<15} {m:>6}  floor+σ {fmt_ms(fe):>8} ms  bpkit/(floor+σ) {fmt_ratio(b / fe):>5}  "
+              f"(floor+σ)/floor {fmt_ratio(fe / med['floor']):>5}")
     print()
     print("spread over the rounds, ms: min [25th-75th percentile]  (a wide spread means a loaded machine)")
     for label, m, goal, med, times in rows:
