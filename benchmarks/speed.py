@@ -13,7 +13,7 @@ median over the rounds and the ratio of medians.
 
       forward       sum^l = σ^{l-1} W^l                 (m, n_{l-1}) @ (n_{l-1}, n_l), l = 1..L
       weight grad   ∂E/∂W^l = (σ^{l-1})ᵀ δ^l            (n_{l-1}, m) @ (m, n_l),     l = 1..L
-                    (or (δ^l)ᵀ σ^{l-1}, the faster order, when n_{l-1} >= bpkit.backprop.WIDE, as bpkit does)
+                    (or (δ^l)ᵀ σ^{l-1}, the faster order, when n_{l-1} >= WIDE and m >= WIDE_M, as bpkit does)
       memo step     ∂E/∂σ^{l-1} = δ^l (W^l)ᵀ            (m, n_l) @ (n_l, n_{l-1}),   l = 2..L
 
   No activation, no loss, no bias, no allocation: a lower bound, not a contender.
@@ -57,7 +57,7 @@ import numpy as np
 # Benchmark this checkout's bpkit, whatever is installed and wherever this is run from.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import bpkit  # noqa: E402
-from bpkit.backprop import WIDE  # noqa: E402
+from bpkit.backprop import WIDE, WIDE_M  # noqa: E402
 
 LAM = 1.0
 QUICK_ROUNDS = 2
@@ -164,7 +164,8 @@ def floor_contender(net, m):
     dW = [None] + [np.empty_like(W[l]) for l in range(1, L + 1)]
     # the faster order of each weight gradient, as bpkit chooses it: ((δ^l)ᵀ σ^{l-1})ᵀ for a wide layer l-1
     # (written into an (n_l, n_{l-1}) array, without bpkit's transposing copy), (σ^{l-1})ᵀ δ^l otherwise
-    dWT = [None] + [np.empty((sizes[l], sizes[l - 1])) if sizes[l - 1] >= WIDE else None for l in range(1, L + 1)]
+    dWT = [None] + [np.empty((sizes[l], sizes[l - 1])) if sizes[l - 1] >= WIDE and m >= WIDE_M else None
+                    for l in range(1, L + 1)]
     dsig = [None] + [np.empty((m, sizes[l - 1])) for l in range(1, L + 1)]
     matmul = np.matmul
 

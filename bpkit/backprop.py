@@ -27,10 +27,12 @@ from .objective import CrossEntropy, add_penalty_gradient, evaluate
 from .workspace import WORKSPACE
 
 
-#: from this many neurons n_{l-1} on, ∂E/∂W^l = (σ^{l-1})ᵀ δ^l is computed as ((δ^l)ᵀ σ^{l-1})ᵀ: the same sums, but
-#: OpenBLAS runs the product with the wide σ^{l-1} on the right 6-40% faster (n_{l-1} = 400 and 784, SkylakeX
-#: and Haswell kernels, 1 and 2 threads; benchmarks/README.md); for narrower layers neither order wins
-WIDE = 256
+#: from n_{l-1} = WIDE neurons and m = WIDE_M examples on, ∂E/∂W^l = (σ^{l-1})ᵀ δ^l is computed as
+#: ((δ^l)ᵀ σ^{l-1})ᵀ: the same sums, but OpenBLAS runs the product with the wide σ^{l-1} on the right 6-40% faster
+#: (n_{l-1} = 400 and 784, m = 5000 and 10 000, SkylakeX and Haswell kernels, 1 and 2 threads;
+#: benchmarks/README.md); for narrower layers neither order wins, and for fewer examples the transposing copy
+#: can cost more than the product gains
+WIDE, WIDE_M = 256, 1024
 
 
 def _weight_gradient(sigma_prev: np.ndarray, delta: np.ndarray, out: np.ndarray, scratch) -> np.ndarray:
@@ -58,13 +60,14 @@ def backward(net: Network, record: Forward, delta_L: np.ndarray):
     # ∂E/∂σ^l and δ^l (l = 1..L-1), ∂E/∂W^l and ∂E/∂b^l (l = 1..L): arrays the workspace reuses once no
     # earlier result holds them
     sizes = net.sizes
+    transposed = [sizes[l - 1] >= WIDE and m >= WIDE_M for l in range(1, L + 1)]   # ∂E/∂W^l by (δ^l)ᵀ σ^{l-1}
     arrays = WORKSPACE.take(("backward", m, sizes), [(m, sizes[l]) for l in range(1, L)] * 2
                             + [(sizes[l - 1], sizes[l]) for l in range(1, L + 1)] + [(sizes[l],) for l in range(1, L + 1)]
-                            + [(m,)] + [(sizes[l], sizes[l - 1]) for l in range(1, L + 1) if sizes[l - 1] >= WIDE])
+                            + [(m,)] + [(sizes[l], sizes[l - 1]) for l in range(1, L + 1) if transposed[l - 1]])
     dsig_out, delta_out = arrays[:L - 1], arrays[L - 1:2 * L - 2]          # l = 1..L-1
     dW_out, db_out, ones = arrays[2 * L - 2:3 * L - 2], arrays[3 * L - 2:4 * L - 2], arrays[4 * L - 2]   # l = 1..L
     wide = iter(arrays[4 * L - 1:])
-    scratch = [next(wide) if sizes[l - 1] >= WIDE else None for l in range(1, L + 1)]
+    scratch = [next(wide) if transposed[l - 1] else None for l in range(1, L + 1)]
     ones.fill(1.0)                       # Σ_e over the examples as a product: (1, ..., 1) δ^l
     delta = delta_L
     for l in range(L, 0, -1):

@@ -194,13 +194,17 @@ class Network:
         # sum^l and σ^l for l = 1..L, in arrays the workspace reuses once no earlier record holds them
         arrays = WORKSPACE.take(("forward", m, self.sizes), [(m, self.sizes[l]) for l in range(1, L + 1)] * 2)
         sums, sigmas = arrays[:L], [X] + arrays[L:]
+        W, b = list(self.W), None if self.b is None else list(self.b)     # w^l is W[l - 1], b^l is b[l - 1]
         for l in range(1, L + 1):
             s = sums[l - 1]
-            with np.errstate(invalid="ignore"):       # inf·0 in a bad X: check_finite_X reports it, in words
-                np.matmul(sigmas[l - 1], self.W[l], out=s)
-            if self.b is not None:
-                s += self.b[l]
-            self.activation(l).value(s, out=sigmas[l])
+            if l == 1:
+                with np.errstate(invalid="ignore"):   # inf·0 in a bad X: check_finite_X reports it, in words
+                    np.matmul(X, W[0], out=s)
+            else:
+                np.matmul(sigmas[l - 1], W[l - 1], out=s)
+            if b is not None:
+                s += b[l - 1]
+            (self.output if l == L else self.hidden).value(s, out=sigmas[l])
         return Forward(self, Layers(sums, first=1, name="sum"), Layers(sigmas, first=0, name="σ"))
 
     def predict_proba(self, X) -> np.ndarray:

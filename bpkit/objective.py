@@ -113,9 +113,10 @@ def add_penalty_gradient(dW: Layers, db: Layers | None, net: Network, lam: float
     """
     if not lam:
         return
-    for l in dW.layers():
+    shapes = [w.shape for w in net.W]
+    scratches = WORKSPACE.take(("penalty", *shapes), shapes)           # (λ/m) w^l_ij, without new arrays
+    for l, scratch in zip(dW.layers(), scratches):
         W = net.W[l] if net.mask is None else net.W[l] * net.mask[l]
-        scratch = WORKSPACE.take(("penalty", W.shape), [W.shape])[0]   # (λ/m) w^l_ij, without a new array
         gradient = dW[l]              # in place: `dW[l] += ...` would store a copy (Layers copies what is assigned)
         gradient += np.multiply(lam / m, W, out=scratch)
         if regularize_bias and db is not None:

@@ -81,10 +81,11 @@ def _sklearn_backprop(net, X, Y, lam):
 @pytest.mark.parametrize("lam", [0.0, 1.3])
 def test_gradient_matches_scikit_learn(hidden, sizes, lam):
     """Does bpkit agree with scikit-learn's _backprop (biases unregularized, 0.5·alpha·Σw²/m), also where
-    ∂E/∂W^l is computed as ((δ^l)ᵀ σ^{l-1})ᵀ (a layer l - 1 of at least WIDE neurons)?"""
-    net, X, _ = make_case(sizes, hidden, bias=True, seed=7, m=12)
+    ∂E/∂W^l is computed as ((δ^l)ᵀ σ^{l-1})ᵀ (a layer l - 1 of at least WIDE neurons, at least WIDE_M examples)?"""
+    m = bpkit.backprop.WIDE_M if max(sizes) >= bpkit.backprop.WIDE else 12   # enough examples for that order
+    net, X, _ = make_case(sizes, hidden, bias=True, seed=7, m=m)
     rng = np.random.default_rng(3)
-    Y = (rng.uniform(size=(12, sizes[-1])) > 0.5).astype(float)
+    Y = (rng.uniform(size=(m, sizes[-1])) > 0.5).astype(float)
     Y[0], Y[1] = 0.0, 1.0  # every output column sees both classes
     loss, coef_grads, intercept_grads = _sklearn_backprop(net, X, Y, lam)
     g = bpkit.gradient(net, X, Y, lam)
