@@ -59,6 +59,8 @@ class Layers:
         return l - self.first
 
     def __getitem__(self, l):
+        if type(l) is int and self.first <= l < self.first + len(self._items):   # the common case, quickly
+            return self._items[l - self.first]
         return self._items[self._index(l)]
 
     def __setitem__(self, l, value):
