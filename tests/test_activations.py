@@ -56,12 +56,62 @@ def test_each_activation_has_name_and_latex():
         assert "\\" in g.latex and "partial" in g.derivative_latex
 
 
-def test_sigmoid_agrees_with_scipy_to_two_ulp_everywhere():
-    """Is our exp-based sigmoid within 2 ulp of scipy's expit from -800 to 800 and at ±1e308?"""
+@pytest.mark.parametrize("logistic", [activations._logistic_numpy, activations._logistic_scipy, None],
+                         ids=["numpy-exp", "scipy-expit", "the-one-this-CPU-uses"])
+def test_sigmoid_agrees_with_scipy_to_two_ulp_everywhere(logistic):
+    """Are both ways of computing logistic(s) (numpy's exp where it is vectorized, scipy's expit elsewhere), and
+    the sigmoid itself, within 2 ulp of scipy's expit from -800 to 800 and at ±1e308, without a warning, also
+    when they write over their input (out=s)?"""
     s = np.concatenate([np.linspace(-800, 800, 200001), [-1e308, 1e308, -745.2, 709.9, 0.0]])
-    ours, ref = activations.sigmoid(s), expit(s)
+    ref = expit(s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = activations.sigmoid(s) if logistic is None else logistic(s, out=np.empty_like(s))
+        in_place = s.copy()
+        if logistic is not None:
+            logistic(in_place, out=in_place)
     ulp = np.spacing(np.maximum(np.abs(ref), np.finfo(float).tiny))
     assert np.all(np.abs(ours - ref) <= 2 * ulp)
+    if logistic is not None:
+        np.testing.assert_array_equal(in_place, ours)
+
+
+def _logistic_chosen(env: dict) -> str:
+    """The name of the logistic function a fresh Python with ``env`` chooses."""
+    import os
+    import subprocess
+    import sys
+    code = "import bpkit.activations as a; print(a._logistic.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True,
+                         check=True)
+    return out.stdout.strip()
+
+
+def _cpu_has_avx512f() -> bool | None:
+    """What the Linux kernel says of the CPU (None: not Linux)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return "avx512f" in f.read().split()
+    except OSError:
+        return None
+
+
+def test_the_logistic_function_follows_the_cpu():
+    """Does bpkit use numpy's exp on a CPU with AVX-512 (numpy vectorizes float64 exp only there), and scipy's
+    expit when numpy's AVX-512 loops are off (NPY_DISABLE_CPU_FEATURES), as on a CPU without AVX-512?"""
+    import numpy
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:
+        from numpy.core import _multiarray_umath as umath
+    avx512 = [t for t in umath.__cpu_dispatch__ if "AVX512" in t or t == "X86_V4"]
+    has = _cpu_has_avx512f()
+    if has is None:
+        pytest.skip("no /proc/cpuinfo: the CPU's features are not known independently of numpy")
+    chosen = _logistic_chosen({"NPY_DISABLE_CPU_FEATURES": ""})
+    assert chosen == ("_logistic_numpy" if has and avx512 else "_logistic_scipy"), (numpy.__version__, chosen)
+    if has and avx512:
+        assert _logistic_chosen({"NPY_DISABLE_CPU_FEATURES": " ".join(avx512)}) == "_logistic_scipy"
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
