@@ -107,9 +107,8 @@ def test_naive_log_form_overflows_where_the_stable_one_does_not():
 
 @pytest.mark.parametrize("targets", ["one-hot", "in [0, 1]"])
 def test_cross_entropy_against_scipy_log_expit_over_every_scale(targets):
-    """Is CrossEntropy.fn (one log per output, -log max(σ, 1 - σ)) the stable cross-entropy written with scipy's
-    log_expit, -(1/m) Σ [y log_expit(s) + (1 - y) log_expit(-s)], to about 1e-16 per term, from |sum^L| tiny to
-    ±800, and the same number whether σ^L is given or computed from sum^L?"""
+    """Is CrossEntropy.fn the stable cross-entropy written with scipy's log_expit,
+    -(1/m) Σ [y log_expit(s) + (1 - y) log_expit(-s)], to a few ulp, from |sum^L| = 1e-9 to 800?"""
     from scipy.special import log_expit
 
     rng = np.random.default_rng(11)
@@ -121,10 +120,18 @@ def test_cross_entropy_against_scipy_log_expit_over_every_scale(targets):
     else:
         Y = rng.uniform(size=(m, n_L))
     ref = -(Y * log_expit(S) + (1 - Y) * log_expit(-S)).sum() / m
-    got = CrossEntropy.fn(S, Y)
-    assert CrossEntropy.fn(S, Y, bpkit.activations.sigmoid(S)) == got
-    # each of the m·n_L terms is within about 2.2e-16 (absolutely) of its exact value; E is their mean over m
-    assert abs(got - ref) <= n_L * 4.5e-16 + 4e-16 * abs(ref), (got, ref)
+    assert CrossEntropy.fn(S, Y) == pytest.approx(ref, rel=1e-13)
+
+
+@pytest.mark.parametrize("s, y", [(-40.0, 0.0), (40.0, 1.0), (-30.0, 0.0), (30.0, 1.0)])
+def test_a_confident_right_prediction_costs_its_tiny_loss_exactly(s, y):
+    """Does a right prediction with |sum^L| = 30 or 40 cost log(1 + e^-|s|) ≈ e^-|s| to full relative precision,
+    not 0 (what log σ^L gives once σ^L has rounded to 1: lesson 03 prints 4.24835e-18 for s = ±40)?"""
+    from scipy.special import log_expit
+
+    got = CrossEntropy.fn(np.array([[s]]), np.array([[y]]))
+    assert got == pytest.approx(-log_expit(abs(s)), rel=1e-14)
+    assert got > 0
 
 
 def test_output_delta_simplification():
