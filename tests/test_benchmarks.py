@@ -61,6 +61,27 @@ def test_speed_quick_prints_the_table():
     assert "goals" in out and re.search(r"all goals: (met|not met)", out)
 
 
+def test_speed_runs_as_a_cpu_without_avx512_would_in_a_child_process():
+    """Does --no-avx512 run one case in a child whose numpy has its AVX-512 loops off and whose OpenBLAS runs the
+    Haswell kernel (where this CPU and BLAS allow it), saying so in the header?"""
+    out = run("speed.py", "--quick", "--case", "1", "--no-avx512")
+    assert "64-25-10" in out and "400-25-10" not in out
+    simd = next(line for line in out.splitlines() if line.startswith("numpy SIMD dispatch:"))
+    assert "X86_V4" not in simd.split("(")[0] and "AVX512" not in simd.split("(")[0], simd
+    blas = next(line for line in out.splitlines() if line.startswith("BLAS (threadpoolctl):"))
+    cpuinfo = Path("/proc/cpuinfo")
+    if "openblas" in blas and cpuinfo.exists() and "avx2" in cpuinfo.read_text().split():
+        assert "kernel=Haswell" in blas, blas
+    assert "OPENBLAS_CORETYPE=Haswell" in out
+
+
+def test_speed_rejects_a_case_that_does_not_exist():
+    """Is --case 9 a usage error naming the cases there are?"""
+    proc = subprocess.run([sys.executable, str(BENCH / "speed.py"), "--quick", "--case", "9"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--case must be between 1 and 4" in proc.stderr, proc.stderr
+
+
 def test_memo_growth_quick_prints_tables_and_exponents(memo_output):
     """Does memo_growth.py --quick print both sweeps, the exponents and the base per layer?"""
     assert "growing width" in memo_output and "growing depth" in memo_output
