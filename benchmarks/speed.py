@@ -104,7 +104,8 @@ def cpu_model() -> str:
 
 
 def numpy_simd() -> tuple[list[str], list[str]]:
-    """(the SIMD targets numpy dispatches to on this CPU, those of them that need AVX-512)."""
+    """(the SIMD targets numpy dispatches to on this CPU, those of them that need AVX-512: what
+    ``NPY_DISABLE_CPU_FEATURES`` must name to run as a CPU without AVX-512)."""
     try:
         from numpy._core import _multiarray_umath as umath        # numpy 2
     except ImportError:                                           # numpy 1.x
@@ -112,7 +113,7 @@ def numpy_simd() -> tuple[list[str], list[str]]:
     features = umath.__cpu_features__
     dispatch = list(umath.__cpu_dispatch__)
     on = [f for f in dispatch if features.get(f)]
-    return on, [f for f in dispatch if "AVX512" in f or f == "X86_V4"]
+    return on, [f for f in on if "AVX512" in f or f == "X86_V4"]   # numpy refuses to disable what the CPU lacks
 
 
 def header(threads: int | None, torch) -> None:

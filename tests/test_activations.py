@@ -58,11 +58,12 @@ def test_each_activation_has_name_and_latex():
 
 @pytest.mark.parametrize("logistic", [activations._logistic_numpy, activations._logistic_scipy, None],
                          ids=["numpy-exp", "scipy-expit", "the-one-this-CPU-uses"])
-def test_sigmoid_agrees_with_scipy_to_two_ulp_everywhere(logistic):
+def test_sigmoid_agrees_with_scipy_to_four_ulp_everywhere(logistic):
     """Are both ways of computing logistic(s) (numpy's exp where it is vectorized, scipy's expit elsewhere), and
-    the sigmoid itself, within 2 ulp of scipy's expit from -800 to 800 and at ±1e308, without a warning, also
-    when they write over their input (out=s)?"""
-    s = np.concatenate([np.linspace(-800, 800, 200001), [-1e308, 1e308, -745.2, 709.9, 0.0]])
+    the sigmoid itself, within 4 ulp of scipy's expit from -800 to 800 and at ±1e308, without a warning, also
+    when they write over their input (out=s)? (numpy's AVX-512 exp, 1.24 to 2.5, reaches 4 ulp near s = -37,
+    where 1 + e^{-s} rounds too; its scalar exp, 0.)"""
+    s = np.concatenate([np.linspace(-800, 800, 2000001), [-1e308, 1e308, -745.2, 709.9, 0.0]])
     ref = expit(s)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -71,7 +72,7 @@ def test_sigmoid_agrees_with_scipy_to_two_ulp_everywhere(logistic):
         if logistic is not None:
             logistic(in_place, out=in_place)
     ulp = np.spacing(np.maximum(np.abs(ref), np.finfo(float).tiny))
-    assert np.all(np.abs(ours - ref) <= 2 * ulp)
+    assert np.all(np.abs(ours - ref) <= 4 * ulp)
     if logistic is not None:
         np.testing.assert_array_equal(in_place, ours)
 
@@ -104,7 +105,7 @@ def test_the_logistic_function_follows_the_cpu():
         from numpy._core import _multiarray_umath as umath
     except ImportError:
         from numpy.core import _multiarray_umath as umath
-    avx512 = [t for t in umath.__cpu_dispatch__ if "AVX512" in t or t == "X86_V4"]
+    avx512 = [t for t in umath.__cpu_dispatch__ if ("AVX512" in t or t == "X86_V4") and umath.__cpu_features__.get(t)]
     has = _cpu_has_avx512f()
     if has is None:
         pytest.skip("no /proc/cpuinfo: the CPU's features are not known independently of numpy")

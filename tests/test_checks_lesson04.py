@@ -446,6 +446,21 @@ def test_planted_bug_right_answer_passes(run, checking):
     checking.passes(checks.planted_bug, make_finder())
 
 
+@pytest.mark.parametrize("seed", [16, 134, 992])
+def test_planted_bug_is_always_visible_to_a_right_answer(seed, checking, monkeypatch):
+    """Is every hidden case's bug big enough for a gradient check to see? With these seeds, a case is drawn whose
+    bug changes ∂E/∂W^l by less than a gradient check can tell (tanh layers with g' ≈ 1): accepted as it is
+    (VISIBLE = 0) it fails the right answer; the check draws it again and the right answer passes."""
+    from bpkit.course.checks._core import seeded
+
+    with seeded(seed):
+        checking.passes(checks.planted_bug, make_finder())
+    monkeypatch.setattr(checks, "VISIBLE", 0.0)
+    with seeded(seed):
+        with pytest.raises(Exception, match="FAILED 04.6"):
+            checks.planted_bug(make_finder())
+
+
 def test_planted_bug_may_use_bpkit_numerical_gradient(checking):
     """Is bpkit.numerical_gradient, the gradient check's own tool, allowed in 04.6?"""
     def find_bug(net, X, Y, lam, claimed):
