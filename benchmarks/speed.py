@@ -326,16 +326,6 @@ def memory(net, X, Y) -> tuple[int, int, int, int, int]:
     return first, looped, kept, record, X.nbytes
 
 
-def _l2_bytes() -> int | None:
-    """The size of this CPU's L2 cache (Linux sysfs), or None."""
-    try:
-        with open("/sys/devices/system/cpu/cpu0/cache/index2/size", encoding="ascii") as f:
-            text = f.read().strip()
-        return int(text.rstrip("KkMm")) * {"K": 1024, "M": 1024 ** 2}.get(text[-1:].upper(), 1)
-    except (OSError, ValueError):
-        return None
-
-
 def run_child(argv: list[str], coretype: str | None, no_avx512: bool) -> int:
     """This benchmark again, in a child process whose OpenBLAS loads with ``OPENBLAS_CORETYPE=coretype``
     and, with ``no_avx512``, whose numpy dispatches to no AVX-512 loop (``NPY_DISABLE_CPU_FEATURES``):
@@ -343,10 +333,6 @@ def run_child(argv: list[str], coretype: str | None, no_avx512: bool) -> int:
     env = dict(os.environ, BPKIT_SPEED_CHILD="1")
     if coretype:
         env["OPENBLAS_CORETYPE"] = coretype
-        l2 = _l2_bytes()
-        if l2 and "OPENBLAS_L2_SIZE" not in env:
-            # OpenBLAS 0.3.34 (numpy 2.5.5) forced to another kernel can miss the cache size and crash in dgemm
-            env["OPENBLAS_L2_SIZE"] = str(l2)
     if no_avx512:
         _, avx512 = numpy_simd()
         if avx512:
@@ -355,6 +341,11 @@ def run_child(argv: list[str], coretype: str | None, no_avx512: bool) -> int:
     if child.returncode == -signal.SIGILL:
         print(f"OPENBLAS_CORETYPE={coretype}: this CPU ({cpu_model()}) cannot run that kernel "
               "(illegal instruction: it uses instructions the CPU lacks, e.g. AVX-512 for SkylakeX)")
+        return 2
+    if child.returncode == -signal.SIGSEGV:
+        print(f"OPENBLAS_CORETYPE={coretype}: numpy's OpenBLAS crashed (segmentation fault). OpenBLAS 0.3.34 "
+              "(numpy 2.5.5), forced to the Haswell or Zen kernel on an AVX-512 CPU, does so unless told the L2 "
+              "cache size: try again with OPENBLAS_L2_SIZE=<bytes> (e.g. 1048576) in the environment")
         return 2
     return child.returncode
 
