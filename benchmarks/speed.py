@@ -332,7 +332,17 @@ def run_child(argv: list[str], coretype: str | None, no_avx512: bool) -> int:
     both libraries read these variables once, when they load, so only that run is affected."""
     env = dict(os.environ, BPKIT_SPEED_CHILD="1")
     if coretype:
-        env["OPENBLAS_CORETYPE"] = coretype
+        from tools.openblas import forced_env
+
+        safe = forced_env(env, coretype)
+        if safe is None:
+            print(f"OPENBLAS_CORETYPE={coretype}: numpy's OpenBLAS cannot run a bare matrix product with that kernel on "
+                  f"this CPU ({cpu_model()}): it crashes or hangs, with or without OPENBLAS_L2_SIZE")
+            return 2
+        if safe.get("OPENBLAS_L2_SIZE") != env.get("OPENBLAS_L2_SIZE"):
+            print(f"OPENBLAS_L2_SIZE={safe['OPENBLAS_L2_SIZE']}: numpy's OpenBLAS crashes with the {coretype} kernel "
+                  "here unless told the L2 size (tools/openblas.py)")
+        env = safe
     if no_avx512:
         _, avx512 = numpy_simd()
         if avx512:
@@ -341,11 +351,6 @@ def run_child(argv: list[str], coretype: str | None, no_avx512: bool) -> int:
     if child.returncode == -signal.SIGILL:
         print(f"OPENBLAS_CORETYPE={coretype}: this CPU ({cpu_model()}) cannot run that kernel "
               "(illegal instruction: it uses instructions the CPU lacks, e.g. AVX-512 for SkylakeX)")
-        return 2
-    if child.returncode == -signal.SIGSEGV:
-        print(f"OPENBLAS_CORETYPE={coretype}: numpy's OpenBLAS crashed (segmentation fault). OpenBLAS 0.3.34 "
-              "(numpy 2.5.5), forced to the Haswell or Zen kernel on an AVX-512 CPU, does so unless told the L2 "
-              "cache size: try again with OPENBLAS_L2_SIZE=<bytes> (e.g. 1048576) in the environment")
         return 2
     return child.returncode
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.openblas import forced_env
+
 ROOT = Path(__file__).resolve().parents[1]
 IPYTHONDIR = ROOT / "bpkit" / "data" / "ipython"
 #: OpenBLAS kernel families and the CPU feature each needs (a kernel the CPU lacks would crash);
@@ -60,48 +62,13 @@ def configurations() -> list[tuple[str, int]]:
     return [(name, 1 if k % 2 == 0 else 2) for k, name in enumerate(picked)]
 
 
-def l2_bytes() -> int | None:
-    """The size of this CPU's L2 cache (Linux sysfs), or None."""
-    try:
-        text = Path("/sys/devices/system/cpu/cpu0/cache/index2/size").read_text().strip()
-    except OSError:
-        return None
-    scale = {"K": 1024, "M": 1024 ** 2}.get(text[-1:].upper(), 1)
-    try:
-        return int(text.rstrip("KkMm")) * scale
-    except ValueError:
-        return None
-
-
-#: products that crashed or hung some forced OpenBLAS kernels on this machine (see :func:`forced`)
-PROBE = ("import numpy as np; rng = np.random.default_rng(0); A = rng.normal(size=(300, 300)); A @ A @ A; "
-         "rng.random((1797, 25)).T @ rng.random((1797, 10)); print('ok')")
-
-
-def numpy_runs(env: dict[str, str]) -> bool:
-    """Whether a Python started with ``env`` computes :data:`PROBE`'s products (no crash, no hang)."""
-    try:
-        out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
-        return False
-    return out.returncode == 0 and out.stdout.strip() == "ok"
-
-
 def forced(coretype: str, threads: int) -> dict[str, str]:
-    env = dict(os.environ, OPENBLAS_CORETYPE=coretype, OPENBLAS_NUM_THREADS=str(threads),
-               IPYTHONDIR=str(IPYTHONDIR))
-    env.pop("OPENBLAS_L2_SIZE", None)  # belongs to whatever kernel the machine had forced
-    # A forced kernel must first run bare numpy products. OpenBLAS 0.3.34 (numpy 2.5.5), forced to the Haswell or
-    # Zen kernel on an AVX-512 CPU of this VM, segfaults in dgemm (a (1797, 25)ᵀ (1797, 10) product) unless it is
-    # told the L2 size, while Prescott's kernel then loops forever in A @ A @ A (and runs without it). So the L2 size
-    # (the CPU's own, from sysfs) is given only to a kernel that needs it; a kernel that runs neither way is
-    # OpenBLAS's problem on this CPU, not the course's: skipped, saying so.
-    if not numpy_runs(env):
-        if l2_bytes() and numpy_runs(dict(env, OPENBLAS_L2_SIZE=str(l2_bytes()))):
-            env["OPENBLAS_L2_SIZE"] = str(l2_bytes())
-        else:
-            pytest.skip(f"numpy's OpenBLAS forced to {coretype} ({threads} thread(s)) cannot run a bare matrix "
-                        "product on this CPU (it crashes or hangs, with or without OPENBLAS_L2_SIZE)")
+    """The environment of a subprocess whose OpenBLAS runs ``coretype`` on ``threads`` threads (with
+    ``OPENBLAS_L2_SIZE`` where that kernel needs it: tools/openblas.py); skips if numpy cannot run bare products so."""
+    env = forced_env(dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), IPYTHONDIR=str(IPYTHONDIR)), coretype)
+    if env is None:
+        pytest.skip(f"numpy's OpenBLAS forced to {coretype} ({threads} thread(s)) cannot run a bare matrix product "
+                    "on this CPU (it crashes or hangs, with or without OPENBLAS_L2_SIZE): OpenBLAS's problem here")
     info = blas(env)
     if info.get("internal_api") != "openblas":
         pytest.skip(f"numpy's BLAS here is {info.get('internal_api') or 'unknown'}, not OpenBLAS: "
