@@ -539,35 +539,42 @@ class _Driver:
                 )
 
     def check_saved_notebook(self) -> None:
-        """Save the copy and read it back through the REST API: every code cell executed, no error output.
+        """Save the copy and read the saved file back: every code cell executed, no error output.
 
         A second look that does not depend on JupyterLab's markup: error outputs are ``output_type == "error"``.
+        The file is read from the disk once the save's own PUT has been answered, never through the server's
+        contents API while a save may be under way: a server that reads a half-written notebook "recovers" it
+        by moving it aside, and when the save removes its temporary file at that moment the notebook is gone
+        (jupyter_server 2.21: HTTP 500, then 404 for good).
         """
-        path = "/api/contents/" + urllib.parse.quote(self.relpath)
-        before = self.server.api("GET", path + "?content=0")["last_modified"]
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        url_path = "/api/contents/" + urllib.parse.quote(self.relpath)
+
+        def is_the_save(response) -> bool:
+            return response.request.method == "PUT" and urllib.parse.urlparse(response.url).path.endswith(url_path)
+
         self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})  # focus the notebook, not a widget
         self.page.keyboard.press("Escape")
-        self.page.keyboard.press("Control+s")
+        try:
+            with self.page.expect_response(is_the_save, timeout=30_000) as save:
+                self.page.keyboard.press("Control+s")
+        except PlaywrightTimeout as exc:
+            raise LessonFailure("the notebook could not be saved (Control+S) to read its outputs back") from exc
+        if save.value.status != 200:
+            raise LessonFailure(f"saving the notebook (Control+S) answered HTTP {save.value.status}")
+        on_disk = self.server.root_dir / self.relpath
         deadline = time.monotonic() + 30
-        while self.server.api("GET", path + "?content=0")["last_modified"] == before:
-            if time.monotonic() > deadline:
-                raise LessonFailure("the notebook could not be saved (Control+S) to read its outputs back")
-            time.sleep(POLL)
-        # the save may still be being written when last_modified changes: a half-written file reads as
-        # "Notebook does not appear to be JSON" (HTTP 400) for a moment, or, when the server tries to recover
-        # it from the save's temporary file while the save renames that file, as HTTP 500 (No such file or
-        # directory); so read until it parses
-        deadline = time.monotonic() + 30
-        while True:
+        while True:  # an autosave may be writing it again: read until it parses
             try:
-                saved = self.server.api("GET", path + "?content=1")
+                saved = json.loads(on_disk.read_text(encoding="utf-8"))
                 break
-            except urllib.error.HTTPError as error:
-                if error.code not in (400, 500) or time.monotonic() > deadline:
+            except json.JSONDecodeError:
+                if time.monotonic() > deadline:
                     raise
                 time.sleep(POLL)
         errors, unexecuted = [], []
-        for index, cell in enumerate(saved["content"]["cells"]):
+        for index, cell in enumerate(saved["cells"]):
             if cell["cell_type"] != "code":
                 continue
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
