@@ -30,6 +30,7 @@ def nbval_command(notebooks: Sequence[Path], *, jobs: int = 1, timeout: int = 60
                   color: bool = False) -> list[str]:
     """The strict nbval command for ``notebooks`` (with pytest-xdist when installed and jobs > 1)."""
     cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+           "-p", "bpkit.course.grading.nbval_kernels",   # a kernel that dies while starting is started again
            f"--nbval-cell-timeout={max(1, math.ceil(timeout))}", "-q", "-rfE",
            f"--color={'yes' if color else 'no'}"]
     if jobs > 1 and len(notebooks) > 1 and _have_xdist():
