@@ -162,3 +162,17 @@ def test_speed_quick_measures_memory_and_names_the_cpu():
     assert re.search(r"peak\s+[\d.]+ MB\s+in a loop\s+[\d.]+ MB\s+kept\s+[\d.]+ MB\s+record\s+[\d.]+ MB\s+"
                      r"peak/record [\d.]+", out), out
     assert re.search(r"peak/record\s+[\d.]+ <= 1.5\s+(met|not met)", out), out
+
+
+def test_widget_latency_times_every_slider_as_built_and_at_the_integer_sliders_maximum():
+    """Does widget_latency.py --lesson 05 time each slider of both lesson-05 widgets, as built and with every integer
+    slider at its maximum, and count them in its summary?"""
+    out = run("widget_latency.py", "--lesson", "05", "--repeat", "2")
+    header = next(line for line in out.splitlines() if line.startswith("lesson"))
+    for column in ("widget", "slider", "state", "median ms", "max ms", "≤ 100 ms", "build ms"):
+        assert column in header, header
+    rows = [line.split() for line in out.splitlines() if line.startswith("05 ")]
+    states = {(r[1], "ints at max" if "ints" in r else "as built") for r in rows}
+    assert states == {(w, s) for w in ("memo_table", "counts_and_paths") for s in ("as built", "ints at max")}, out
+    assert all("update failed" not in " ".join(r) and "build failed" not in " ".join(r) for r in rows), out
+    assert f"\n{len(rows)} slider(s) timed" in out, out

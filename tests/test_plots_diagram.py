@@ -1,5 +1,4 @@
 """Tests of bpkit.show.plots.diagram: the network drawn in the notes' notation."""
-import time
 
 import matplotlib
 
@@ -177,14 +176,13 @@ def test_label_placement_is_deterministic_and_avoids_crossings():
         assert np.linalg.norm(np.array(d1.edge_labels[key].get_position()) - cross) > 0.3
 
 
-def test_drawing_a_20_neuron_network_is_fast():
-    """Does drawing a 5-8-5-2 network (20 neurons, 90 edges) take well under a second of CPU?"""
+def test_a_20_neuron_network_has_every_neuron_and_edge():
+    """Does the diagram of a 5-8-5-2 network draw its 20 neurons and 5·8 + 8·5 + 5·2 = 90 edges, each once?"""
     net = _net((5, 8, 5, 2))
-    rec = net.forward(np.ones((1, 5)))
-    draw_network(net, rec)
-    t = time.process_time()
-    draw_network(net, rec)
-    assert time.process_time() - t < 0.5
+    d = draw_network(net, net.forward(np.ones((1, 5)))).diagram
+    assert sorted(d.neurons) == [(l, i) for l, n in enumerate(net.sizes) for i in range(n)]
+    wanted = {(l, i, j) for l in (1, 2, 3) for i in range(net.sizes[l - 1]) for j in range(net.sizes[l])}
+    assert len(wanted) == 90 and set(d.edges) == wanted
 
 
 def test_other_names_are_written_above_their_neurons():
@@ -213,8 +211,8 @@ def test_svg_has_the_same_labels_and_values_as_the_figure():
     assert svg.count("<line ") == len(d.edges)
 
 
-def test_svg_renders_new_weights_at_fixed_label_positions_and_fast():
-    """Does NetworkSVG.render show changed weights without moving the labels, in about a millisecond?"""
+def test_svg_renders_new_weights_and_rejects_what_is_not_in_the_network():
+    """Does NetworkSVG.render show changed weights, and reject a highlight or a network it was not built for?"""
     net = _net((2, 2, 1), seed=0)
     X = np.ones((1, 2))
     svg = NetworkSVG(net, net.forward(X))
@@ -222,10 +220,6 @@ def test_svg_renders_new_weights_at_fixed_label_positions_and_fast():
     net.W[2][1, 0] = 2.75
     after = svg.render(net, net.forward(X))
     assert "w²₁₀ = 2.75" in after and "w²₁₀ = 2.75" not in before
-    t = time.process_time()
-    for _ in range(20):
-        svg.render(net, net.forward(X), highlight=[(1, 0), (2, 1, 0)])
-    assert (time.process_time() - t) / 20 < 0.02
     with pytest.raises(ValueError, match="highlight"):
         svg.render(net, highlight=[(1, 5)])
     with pytest.raises(ValueError, match="network"):

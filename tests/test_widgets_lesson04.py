@@ -2,19 +2,18 @@
 bpkit's own backpropagation?"""
 from __future__ import annotations
 
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 import ipywidgets as W  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import bpkit  # noqa: E402
 from bpkit.scalar import Step  # noqa: E402
 from bpkit.show.widgets import lesson04 as w6  # noqa: E402
+from drawing import full_draws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +42,6 @@ def test_three_factors_slider_and_choice_change_the_table(capsys):
     assert box.slider.value == pytest.approx(round(float(net.W[3][1, 0]), 2))
     assert "output layer" in box.table.value
     assert capsys.readouterr() == ("", "")
-
-
-def test_three_factors_update_is_fast():
-    """Does one move take well under 100 ms of kernel time (median of 5)?"""
-    box = w6.three_factors()
-    times = []
-    for v in (1.0, -1.0, 2.0, -2.0, 0.5):
-        t = time.perf_counter()
-        box.slider.value = v
-        times.append(time.perf_counter() - t)
-    assert np.median(times) < 0.1
 
 
 def test_step_highlight_reads_layer_l_plus_1():
@@ -87,9 +75,10 @@ def test_steps_widget_moves_and_marks_the_entries(steps_widget, capsys):
     assert capsys.readouterr() == ("", "")
 
 
-def test_steps_widget_update_is_fast(steps_widget):
-    """Is a step a swap of precomputed PNG and table (well under 100 ms)?"""
-    t = time.perf_counter()
-    steps_widget.slider.value = 3
+def test_steps_widget_swaps_pictures_drawn_when_it_was_built(steps_widget):
+    """Is a step a swap of a precomputed PNG and table: a new picture, but no figure drawn on the move?"""
     steps_widget.slider.value = 1
-    assert time.perf_counter() - t < 0.05
+    before = steps_widget.image.value
+    with full_draws() as drawn:
+        steps_widget.slider.value = 3
+    assert drawn == [] and steps_widget.image.value != before

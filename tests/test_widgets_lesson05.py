@@ -1,8 +1,6 @@
-"""Do lesson 05's widgets show the memo table and the growth of both counts live, fast, without printing?"""
+"""Do lesson 05's widgets show the memo table and the growth of both counts live, without printing?"""
 from __future__ import annotations
 
-import statistics
-import time
 
 import ipywidgets as W
 import pytest
@@ -71,20 +69,3 @@ def test_the_widgets_never_print(capsys):
     b.width.value, b.depth.value, b.layer.value = 5, 4, 1
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
-
-
-@pytest.mark.parametrize("which", ["memo_table", "counts_and_paths"])
-def test_one_slider_update_takes_at_most_100_ms(which):
-    """Is one slider update (kernel side) at most 100 ms (median of 10), even at the largest width and depth?"""
-    box = getattr(lesson05, which)()
-    if which == "counts_and_paths":
-        box.depth.value = 5
-        slider, values = box.width, [6, 5] * 5
-    else:
-        slider, values = box.weight, [-2.0 + 0.4 * k for k in range(10)]
-    times = []
-    for v in values:
-        t0 = time.perf_counter()
-        slider.value = v
-        times.append(time.perf_counter() - t0)
-    assert statistics.median(times) < 0.1, times
