@@ -2,7 +2,6 @@
 and show bpkit's own numbers?"""
 from __future__ import annotations
 
-
 import matplotlib
 
 matplotlib.use("Agg")

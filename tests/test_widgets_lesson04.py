@@ -2,7 +2,6 @@
 bpkit's own backpropagation?"""
 from __future__ import annotations
 
-
 import matplotlib
 
 matplotlib.use("Agg")

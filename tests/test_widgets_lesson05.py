@@ -1,7 +1,6 @@
 """Do lesson 05's widgets show the memo table and the growth of both counts live, without printing?"""
 from __future__ import annotations
 
-
 import ipywidgets as W
 import pytest
 
